@@ -1,0 +1,25 @@
+// The one Bedrock client factory. Simulator and AWS differ only in endpoint, region and
+// credentials; everything else (timeouts, retries, wire format) is the same path.
+import { BedrockClient } from '@aws-sdk/client-bedrock';
+import type { Config } from '../config.ts';
+
+export interface UpstreamTarget {
+  /** Overrides the SDK's endpoint resolution (the simulator's URL). */
+  endpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export function createBedrockClient(upstream: Config['upstream'], target: UpstreamTarget = {}): BedrockClient {
+  return new BedrockClient({
+    ...target,
+    maxAttempts: upstream.maxAttempts,
+    // Without these the SDK waits forever on an upstream that accepts the connection and
+    // never answers; the per-call deadline in jobs.ts caps the total across retries.
+    requestHandler: {
+      connectionTimeout: Math.min(upstream.attemptTimeoutMs, 3000),
+      requestTimeout: upstream.attemptTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+}

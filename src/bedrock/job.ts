@@ -1,0 +1,55 @@
+// The job as the data layer hands it to the schema: the SDK's GetModelInvocationJob output
+// (list summaries carry the same members). Only types cross this boundary, no SDK code.
+import type {
+  GetModelInvocationJobResponse,
+  ModelInvocationJobS3InputDataConfig,
+  ModelInvocationJobS3OutputDataConfig,
+  ModelInvocationJobStatus,
+  ModelInvocationType,
+  S3InputFormat,
+  VpcConfig,
+} from '@aws-sdk/client-bedrock';
+
+export type {
+  ModelInvocationJobS3InputDataConfig,
+  ModelInvocationJobS3OutputDataConfig,
+  ModelInvocationJobStatus,
+  ModelInvocationType,
+  S3InputFormat,
+  VpcConfig,
+};
+
+/** Members the API marks required; the SDK types them `| undefined` anyway. */
+type RequiredMember = 'jobArn' | 'modelId' | 'roleArn' | 'submitTime' | 'inputDataConfig' | 'outputDataConfig';
+type Response = Omit<GetModelInvocationJobResponse, '$metadata'>;
+
+export type ModelInvocationJob = Omit<Response, RequiredMember> & {
+  [K in RequiredMember]-?: NonNullable<Response[K]>;
+};
+
+export type JobStatus = ModelInvocationJobStatus;
+
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set<JobStatus>([
+  'Completed',
+  'PartiallyCompleted',
+  'Failed',
+  'Stopped',
+  'Expired',
+]);
+
+/** A job in one of these statuses never changes again. */
+export function isTerminalStatus(status: string | undefined): boolean {
+  return status !== undefined && TERMINAL_STATUSES.has(status);
+}
+
+/** A value that differs whenever anything a client can see about the job differs. */
+export function jobStateKey(job: ModelInvocationJob): string {
+  return JSON.stringify(job);
+}
+
+/** True when `candidate` was last modified before `known`: a late answer that must not win. */
+export function isOlderState(candidate: ModelInvocationJob, known: ModelInvocationJob): boolean {
+  const a = candidate.lastModifiedTime && new Date(candidate.lastModifiedTime).getTime();
+  const b = known.lastModifiedTime && new Date(known.lastModifiedTime).getTime();
+  return a !== undefined && b !== undefined && a < b;
+}

@@ -1,0 +1,44 @@
+// The per-request job loader: every lookup in one operation (aliases, lists, nesting) lands
+// in one DataLoader keyed by bare job id, so each distinct job costs at most one upstream call.
+import DataLoader from 'dataloader';
+import { ErrorCode, errorCodeOf } from '../errors.ts';
+import type { ModelInvocationJob } from './job.ts';
+import { jobIdFromArn, normaliseJobIdentifier } from './job-identifier.ts';
+import type { JobsApi } from './jobs.ts';
+import { mapConcurrent } from './map-concurrent.ts';
+
+export interface JobLoader {
+  /** The job behind an ARN or id; BAD_USER_INPUT without an upstream call when malformed. */
+  load(identifier: string): Promise<ModelInvocationJob>;
+  /** Seeds the loader with a job already fetched (e.g. from a list page). */
+  prime(job: ModelInvocationJob): void;
+}
+
+export function createJobLoader(jobs: JobsApi, options: { concurrency: number }): JobLoader {
+  const loader: DataLoader<string, ModelInvocationJob> = new DataLoader(async (jobIds) => {
+    // Bedrock has no batch-get: a batch is concurrent single gets under a cap.
+    const results = await mapConcurrent(jobIds, options.concurrency, (jobId) =>
+      jobs.getJob(jobId).catch((error: Error) => error),
+    );
+    // A transient failure must not stick for the rest of the request; a NOT_FOUND may.
+    results.forEach((result, index) => {
+      if (result instanceof Error && errorCodeOf(result) !== ErrorCode.NOT_FOUND) loader.clear(jobIds[index] as string);
+    });
+    return results;
+  });
+
+  const load = (identifier: string) => {
+    try {
+      return loader.load(normaliseJobIdentifier(identifier));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  };
+
+  return {
+    load,
+    prime(job) {
+      loader.prime(jobIdFromArn(job.jobArn), job);
+    },
+  };
+}

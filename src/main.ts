@@ -1,0 +1,43 @@
+// Entry point: config → gateway → listen; SIGTERM/SIGINT → graceful close.
+import { ConfigError, loadConfig } from './config.ts';
+import { createGateway } from './gateway.ts';
+import { createLogger } from './logger.ts';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const gateway = await createGateway(config, { logger });
+  const url = await gateway.start();
+  logger.info(
+    { backend: config.backend, upstream: gateway.simulator?.url ?? 'aws' },
+    config.backend === 'simulator'
+      ? `Bedrock backend: embedded simulator at ${gateway.simulator?.url} (set BEDROCK_BACKEND=aws for the real service)`
+      : 'Bedrock backend: AWS (SDK default region, credentials and endpoint)',
+  );
+  logger.info(`GraphQL ready at ${url}/graphql${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

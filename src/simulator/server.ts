@@ -1,0 +1,252 @@
+// The simulator's HTTP face: a node:http server that speaks Bedrock's restJson1 wire format for
+// the four model-invocation-job operations, checks SigV4 on every request, applies injected
+// faults, and answers errors the way AWS does (status + x-amzn-errortype + {"message"}).
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { createEngine, type SimulatorEngine } from './engine.ts';
+import { SimulatorError } from './errors.ts';
+import { FaultInjector, SIMULATOR_OPERATIONS, type SimulatorFaults, type SimulatorOperation } from './faults.ts';
+import { createRandom } from './random.ts';
+import { seedDemoJobs } from './seed.ts';
+import { createSigV4Verifier } from './sigv4.ts';
+import { parseCreateRequest, parseJobIdentifier, parseListQuery, parseQueryString, toWireJob } from './wire.ts';
+
+/** The only credentials the simulator accepts; sign with these (service `bedrock`). */
+export const SIMULATOR_CREDENTIALS = { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' } as const;
+
+export interface SimulatorOptions {
+  /** Interface to listen on. @default '127.0.0.1' */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Interval of the lifecycle clock that moves every running job a step. @default 1500 */
+  stepMs?: number;
+  /** Start with the demo jobs (and keep a few demo jobs running). @default true */
+  seed?: boolean;
+  /** Seed of every random choice (ids, outcomes, injected faults). @default 1 */
+  randomSeed?: number;
+  /** Receives one debug line per request and listener errors. @default silent */
+  logger?: Logger;
+  /** Most unfinished jobs at once; CreateModelInvocationJob beyond it answers ServiceQuotaExceededException. @default unlimited */
+  maxJobs?: number;
+}
+
+export interface SimulatorStats {
+  /** Calls received per operation (after authentication). */
+  calls: Record<SimulatorOperation, number>;
+  /** The most calls of each operation ever in flight at once. */
+  maxInFlight: Record<SimulatorOperation, number>;
+  /** Calls in flight now, all operations. */
+  inFlight: number;
+}
+
+export interface Simulator {
+  /** Base URL for the SDK's `endpoint`, e.g. http://127.0.0.1:40123 */
+  readonly url: string;
+  readonly engine: SimulatorEngine;
+  stats(): SimulatorStats;
+  /** Zero the call counts; maxInFlight restarts from what is in flight now. */
+  resetStats(): void;
+  /** Fault injection for tests. */
+  readonly faults: SimulatorFaults;
+  /** Stops the clock, drops held and open connections, and resolves once the port is closed. */
+  close(): Promise<void>;
+}
+
+/** Largest request body accepted (CreateModelInvocationJob bodies are a few KiB at most). */
+const MAX_BODY_BYTES = 1 << 20;
+
+interface Route {
+  operation: SimulatorOperation;
+  /** Raw (still encoded) `{jobIdentifier}` label, for the operations that have one. */
+  label?: string;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const { logger } = options;
+  const randomSeed = options.randomSeed ?? 1;
+  const engine = createEngine({ stepMs: options.stepMs, randomSeed, maxJobs: options.maxJobs, logger });
+  const stopDemo = (options.seed ?? true) ? seedDemoJobs(engine) : () => {};
+  const faults = new FaultInjector(createRandom(randomSeed ^ 0x27d4eb2f));
+  const verify = createSigV4Verifier({
+    service: 'bedrock',
+    secretFor: (id) => (id === SIMULATOR_CREDENTIALS.accessKeyId ? SIMULATOR_CREDENTIALS.secretAccessKey : undefined),
+  });
+  /** One controller per request not yet closed, so close() can release their waits. */
+  const active = new Set<AbortController>();
+
+  const zero = (): Record<SimulatorOperation, number> =>
+    Object.fromEntries(SIMULATOR_OPERATIONS.map((op) => [op, 0])) as Record<SimulatorOperation, number>;
+  let calls = zero();
+  let maxInFlight = zero();
+  const inFlight = zero();
+
+  const run = (route: Route, query: [string, string][], body: Buffer): unknown => {
+    switch (route.operation) {
+      case 'GetModelInvocationJob': {
+        const id = parseJobIdentifier(route.label ?? '');
+        const job = engine.get(id);
+        if (!job) throw new SimulatorError('ResourceNotFoundException', `Model invocation job ${id} not found.`);
+        return toWireJob(job);
+      }
+      case 'ListModelInvocationJobs': {
+        const page = engine.list(parseListQuery(query));
+        return { invocationJobSummaries: page.jobs.map(toWireJob), nextToken: page.nextToken };
+      }
+      case 'CreateModelInvocationJob':
+        return { jobArn: engine.submit(parseCreateRequest(body)).jobArn };
+      case 'StopModelInvocationJob':
+        engine.stop(parseJobIdentifier(route.label ?? ''));
+        return {};
+    }
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    // Aborts when the client goes away or the simulator closes, releasing latency and hang waits.
+    const abort = new AbortController();
+    const { signal } = abort;
+    active.add(abort);
+    res.once('close', () => {
+      active.delete(abort);
+      abort.abort(new Error('connection closed'));
+    });
+    let operation: SimulatorOperation | undefined;
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const rawPath = q < 0 ? url : url.slice(0, q);
+      const query = parseQueryString(q < 0 ? '' : url.slice(q + 1));
+      const body = await readBody(req);
+      verify({ method: req.method ?? 'GET', rawPath, query, headers: req.headers, body });
+      const route = matchRoute(req.method ?? 'GET', rawPath);
+      operation = route.operation;
+
+      calls[operation] += 1;
+      inFlight[operation] += 1;
+      maxInFlight[operation] = Math.max(maxInFlight[operation], inFlight[operation]);
+      try {
+        const injected = await faults.apply(operation, signal);
+        if (injected) throw injected;
+        send(res, requestId, 200, run(route, query, body));
+      } finally {
+        inFlight[operation] -= 1;
+      }
+    } catch (error) {
+      if (signal.aborted) {
+        res.destroy();
+        return;
+      }
+      const failure =
+        error instanceof SimulatorError
+          ? error
+          : new SimulatorError('InternalServerException', 'An internal server error occurred. Retry your request.');
+      if (!(error instanceof SimulatorError)) logger?.error({ err: error, operation }, 'simulator request failed');
+      send(res, requestId, failure.statusCode, { message: failure.message }, failure.name);
+    } finally {
+      logger?.debug(
+        { operation, method: req.method, url: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+        'simulator request',
+      );
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    stopDemo();
+    engine.dispose();
+    throw error;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  logger?.info({ url }, 'Bedrock simulator listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    engine,
+    faults,
+    stats: () => ({
+      calls: { ...calls },
+      maxInFlight: { ...maxInFlight },
+      inFlight: SIMULATOR_OPERATIONS.reduce((sum, op) => sum + inFlight[op], 0),
+    }),
+    resetStats() {
+      calls = zero();
+      maxInFlight = { ...inFlight };
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        stopDemo();
+        engine.dispose();
+        for (const abort of active) abort.abort(new Error('simulator closed'));
+        active.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function matchRoute(method: string, rawPath: string): Route {
+  const segments = rawPath.split('/');
+  // ['', 'model-invocation-job', '{id}', 'stop'] — a %2F inside an encoded ARN stays in its segment.
+  if (segments[0] === '') {
+    const [, resource, label, action] = segments;
+    if (segments.length === 2 && resource === 'model-invocation-jobs' && method === 'GET') {
+      return { operation: 'ListModelInvocationJobs' };
+    }
+    if (resource === 'model-invocation-job') {
+      if (segments.length === 2 && method === 'POST') return { operation: 'CreateModelInvocationJob' };
+      if (segments.length === 3 && label && method === 'GET') return { operation: 'GetModelInvocationJob', label };
+      if (segments.length === 4 && label && action === 'stop' && method === 'POST') {
+        return { operation: 'StopModelInvocationJob', label };
+      }
+    }
+  }
+  throw new SimulatorError('UnknownOperationException', `No operation matches ${method} ${rawPath}.`);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(new SimulatorError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes.`));
+      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('request aborted'));
+    });
+  });
+}
+
+function send(res: ServerResponse, requestId: string, status: number, payload: unknown, errorType?: string): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify(payload);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': requestId,
+    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+  });
+  res.end(body);
+}
