@@ -21,6 +21,8 @@ export interface Config {
     maxAttempts: number;
     /** Hard ceiling for one upstream call, retries included. */
     deadlineMs: number;
+    /** Most calls per second the poller makes, evenly spaced. */
+    maxRps: number;
   };
   /** How many finished jobs are kept in memory across requests. */
   terminalCacheSize: number;
@@ -28,6 +30,14 @@ export interface Config {
   maxBatchIdentifiers: number;
   /** How often a watched, unfinished job is refreshed. */
   pollIntervalMs: number;
+  webSocket: {
+    /** Most operations one graphql-ws connection may run at once. */
+    maxSubscriptionsPerConnection: number;
+    /** Interval of server pings; a peer that does not answer is dropped. */
+    keepAliveMs: number;
+    /** Time a client has to send connection_init before the socket is closed (4408). */
+    connectionInitTimeoutMs: number;
+  };
   simulator: {
     /** Port for `npm run simulator` (the embedded one always takes a free loopback port). */
     port: number;
@@ -59,10 +69,16 @@ export function loadConfig(env: Env = process.env): Config {
       attemptTimeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 5000, 1, 60_000),
       maxAttempts: read.integer('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10),
       deadlineMs: read.integer('UPSTREAM_DEADLINE_MS', 25_000, 1, 120_000),
+      maxRps: read.integer('UPSTREAM_MAX_RPS', 10, 1, 10_000),
     },
     terminalCacheSize: read.integer('TERMINAL_JOB_CACHE_SIZE', 10_000, 0, 10_000_000),
     maxBatchIdentifiers: read.integer('MAX_BATCH_IDENTIFIERS', 100, 1, 1000),
     pollIntervalMs: read.integer('POLL_INTERVAL_MS', backend === 'aws' ? 10_000 : 1000, 10, 3_600_000),
+    webSocket: {
+      maxSubscriptionsPerConnection: read.integer('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
+      keepAliveMs: read.integer('WS_KEEP_ALIVE_MS', 12_000, 0, 3_600_000),
+      connectionInitTimeoutMs: read.integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
+    },
     simulator: {
       port: read.integer('SIMULATOR_PORT', 4010, 0, 65535),
       stepMs: read.integer('SIMULATOR_STEP_MS', 1500, 1, 3_600_000),

@@ -20,6 +20,8 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** The account's Bedrock quota would be exceeded. */
   QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  /** A gateway limit was reached (e.g. subscriptions per connection); the message names it. */
+  LIMIT_EXCEEDED: 'LIMIT_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

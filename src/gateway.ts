@@ -1,19 +1,27 @@
-// The gateway: one HTTP server carrying Yoga (GET, POST, SSE, GraphiQL) on one port.
-// Owns the lifecycle of everything it starts: the server, the Bedrock client, the simulator.
+// The gateway: one HTTP server carrying Yoga (GET, POST, SSE, GraphiQL) and graphql-ws on one
+// port. Owns the lifecycle of everything it starts: server, poller, Bedrock client, simulator.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import type { OperationResult } from 'graphql-ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { createBedrockClient } from './bedrock/client.ts';
 import { createJobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
+import { ErrorCode, createGatewayError } from './errors.ts';
+import { exampleQuery } from './example-query.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
-import { exampleQuery } from './example-query.ts';
+import { createJobFeed, type JobFeed } from './watch/job-feed.ts';
+import { createJobPubSub } from './watch/job-pub-sub.ts';
+import { createPoller, type Poller } from './watch/poller.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -27,20 +35,29 @@ export interface GatewayOptions {
 export interface Gateway {
   readonly yoga: YogaServerInstance<Record<string, never>, Context>;
   readonly server: Server;
+  readonly poller: Poller;
+  readonly feed: JobFeed;
   /** The simulator in use (simulator mode only). */
   readonly simulator: Simulator | undefined;
   /** Listens on the configured host and port; resolves with the base URL. */
   start(): Promise<string>;
-  /** Stops accepting, closes connections and everything the gateway started. */
+  /**
+   * Graceful shutdown: stops accepting, completes every live subscription, closes WebSockets
+   * with 1001 (going away), stops the poller, and closes everything the gateway started.
+   */
   close(): Promise<void>;
 }
+
+/** How long close() waits for live operations to send their completion before closing sockets. */
+const DRAIN_TIMEOUT_MS = 2000;
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config);
   const ownsSimulator = config.backend === 'simulator' && !options.simulator;
   const simulator =
     config.backend === 'simulator'
-      ? (options.simulator ?? (await startSimulator({ stepMs: config.simulator.stepMs, logger: logger.child({ component: 'simulator' }) })))
+      ? (options.simulator ??
+        (await startSimulator({ stepMs: config.simulator.stepMs, logger: logger.child({ component: 'simulator' }) })))
       : undefined;
 
   const client = createBedrockClient(
@@ -53,6 +70,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     deadlineMs: config.upstream.deadlineMs,
     logger,
   });
+  const pubSub = createJobPubSub();
+  const poller = createPoller({
+    jobs,
+    pubSub,
+    intervalMs: config.pollIntervalMs,
+    maxRps: config.upstream.maxRps,
+    concurrency: config.upstream.concurrency,
+    logger: logger.child({ component: 'poller' }),
+  });
+  const feed = createJobFeed({ poller, pubSub });
 
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
@@ -65,20 +92,25 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     graphiql: config.graphiql && {
       title: 'Bedrock jobs gateway',
       defaultQuery: exampleQuery(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? []),
+      subscriptionsProtocol: 'WS',
     },
     context: () =>
       createContext({
         jobs,
+        feed,
         upstreamConcurrency: config.upstream.concurrency,
         maxBatchIdentifiers: config.maxBatchIdentifiers,
       }),
   });
 
   const server = createServer(yoga);
+  const webSockets = createWebSocketTransport(server, yoga, config.webSocket);
 
   return {
     yoga,
     server,
+    poller,
+    feed,
     simulator,
     start: () =>
       new Promise((resolve, reject) => {
@@ -91,13 +123,101 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         });
       }),
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      feed.close();
+      await webSockets.drain(DRAIN_TIMEOUT_MS);
+      poller.close();
+      await webSockets.dispose();
       await yoga.dispose();
+      server.closeAllConnections();
+      await closed;
       client.destroy();
       if (ownsSimulator) await simulator?.close();
     },
+  };
+}
+
+// The root value carries Yoga's enveloped execute/subscribe into graphql-ws's callbacks.
+interface EnvelopedRoot {
+  execute(args: ExecutionArgs): OperationResult;
+  subscribe(args: ExecutionArgs): OperationResult;
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql` upgrades. Operations go through
+ * `yoga.getEnveloped`, so Yoga's plugins (masking, limits, auth) apply to WebSockets too.
+ */
+function createWebSocketTransport(
+  server: Server,
+  yoga: YogaServerInstance<Record<string, never>, Context>,
+  options: Config['webSocket'],
+) {
+  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+  let operations = 0;
+  let onIdle: (() => void) | undefined;
+
+  const disposable = useServer(
+    {
+      connectionInitWaitTimeout: options.connectionInitTimeoutMs,
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, payload) => {
+        // ctx.subscriptions already holds this operation's id.
+        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
+          return [
+            createGatewayError(
+              ErrorCode.LIMIT_EXCEEDED,
+              `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
+            ),
+          ];
+        }
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        operations += 1;
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+      },
+      onComplete: () => {
+        operations -= 1;
+        if (operations === 0) onIdle?.();
+      },
+    },
+    wsServer,
+    options.keepAliveMs || undefined,
+  );
+
+  return {
+    /** Resolves once every operation has sent its completion, or after `timeoutMs`. */
+    drain: (timeoutMs: number) =>
+      new Promise<void>((resolve) => {
+        if (operations === 0) return resolve();
+        const timer = setTimeout(done, timeoutMs);
+        function done() {
+          clearTimeout(timer);
+          onIdle = undefined;
+          // Let the completion messages reach the sockets before they close.
+          setImmediate(resolve);
+        }
+        onIdle = done;
+      }),
+    dispose: () => disposable.dispose(),
   };
 }

@@ -7,7 +7,7 @@ describe('loadConfig', () => {
   it('should default to the simulator on 0.0.0.0:4000', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ backend: 'simulator', host: '0.0.0.0', port: 4000, pollIntervalMs: 1000 });
-    expect(config.upstream).toEqual({ concurrency: 10, attemptTimeoutMs: 5000, maxAttempts: 3, deadlineMs: 25_000 });
+    expect(config.upstream).toEqual({ concurrency: 10, attemptTimeoutMs: 5000, maxAttempts: 3, deadlineMs: 25_000, maxRps: 10 });
   });
 
   it('should poll every 10 s against AWS by default', () => {

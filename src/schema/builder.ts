@@ -13,5 +13,3 @@ export const builder = new SchemaBuilder<{
   // Mirrors the SDK: members are non-null unless the API makes them optional.
   defaultFieldNullability: false,
 });
-
-builder.queryType({});

@@ -1,9 +1,12 @@
 // What every resolver receives. Built fresh per operation so loaders are never shared.
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
+import type { JobFeed } from '../watch/job-feed.ts';
 
 export interface ContextDependencies {
   jobs: JobsApi;
+  /** Live job streams for subscriptions, shared by the whole process. */
+  feed: JobFeed;
   /** Most GetModelInvocationJob calls one operation runs at once. */
   upstreamConcurrency: number;
   /** Most identifiers accepted by modelInvocationJobsByIdentifier. */
@@ -12,6 +15,7 @@ export interface ContextDependencies {
 
 export interface Context {
   jobs: JobsApi;
+  feed: JobFeed;
   loaders: { job: JobLoader };
   limits: { maxBatchIdentifiers: number };
 }
@@ -19,6 +23,7 @@ export interface Context {
 export function createContext(deps: ContextDependencies): Context {
   return {
     jobs: deps.jobs,
+    feed: deps.feed,
     loaders: { job: createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency }) },
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
   };

@@ -5,5 +5,9 @@ import './date-time.ts';
 import './model-invocation-job-status.ts';
 import './data-config.ts';
 import './model-invocation-job.ts';
+import './model-invocation-job-status-change.ts';
+
+builder.queryType({});
+builder.subscriptionType({});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,7 +1,8 @@
 // ModelInvocationJob: every member of the SDK's GetModelInvocationJobResponse with the same
 // names and nullability, plus derived fields; and the queries that fetch jobs by identifier.
 import { isTerminalStatus, type ModelInvocationJob } from '../bedrock/job.ts';
-import { jobIdFromArn } from '../bedrock/job-identifier.ts';
+import { jobIdFromArn, normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
+import type { JobChange } from '../watch/job-feed.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
 import {
@@ -79,5 +80,16 @@ builder.queryFields((t) => ({
       }
       return jobIdentifiers.map((identifier) => loaders.job.load(identifier));
     },
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  modelInvocationJobUpdated: t.field({
+    type: ModelInvocationJobRef,
+    description:
+      'The job at once, then again whenever anything about it changes (status, record counts, message): what a progress bar needs. Completes after a terminal status.',
+    args: { jobIdentifier: t.arg.string({ required: true }) },
+    subscribe: (_, { jobIdentifier }, { feed }) => feed.follow(normaliseJobIdentifier(jobIdentifier), 'anything'),
+    resolve: (change: JobChange) => change.job,
   }),
 }));

@@ -1,0 +1,44 @@
+// ModelInvocationJobStatusChange and the subscription that streams a job's status changes.
+import { normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
+import type { JobChange } from '../watch/job-feed.ts';
+import { builder } from './builder.ts';
+import { DateTime } from './date-time.ts';
+import { ModelInvocationJobRef } from './model-invocation-job.ts';
+import { ModelInvocationJobStatusEnum } from './model-invocation-job-status.ts';
+
+export const ModelInvocationJobStatusChangeRef = builder
+  .objectRef<JobChange>('ModelInvocationJobStatusChange')
+  .implement({
+    description: 'A status a job was observed in.',
+    fields: (t) => ({
+      job: t.field({ type: ModelInvocationJobRef, description: 'The job as observed.', resolve: (change) => change.job }),
+      status: t.field({
+        type: ModelInvocationJobStatusEnum,
+        nullable: true,
+        description: 'The status observed (the same as `job.status`).',
+        resolve: (change) => change.job.status,
+      }),
+      previousStatus: t.field({
+        type: ModelInvocationJobStatusEnum,
+        nullable: true,
+        description: "The status of this stream's previous event; null on the first event.",
+        resolve: (change) => change.previousStatus,
+      }),
+      observedAt: t.field({
+        type: DateTime,
+        description: 'When the gateway observed this state.',
+        resolve: (change) => change.observedAt,
+      }),
+    }),
+  });
+
+builder.subscriptionFields((t) => ({
+  modelInvocationJobStatusChanged: t.field({
+    type: ModelInvocationJobStatusChangeRef,
+    description:
+      'The current status at once (previousStatus null), then one event per status change, in order; completes after a terminal status. However many clients watch a job, it is refreshed once per poll interval.',
+    args: { jobIdentifier: t.arg.string({ required: true }) },
+    subscribe: (_, { jobIdentifier }, { feed }) => feed.follow(normaliseJobIdentifier(jobIdentifier), 'status'),
+    resolve: (change) => change,
+  }),
+}));
