@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import { ErrorCode, createGatewayError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
+import { createReadiness } from './readiness.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
@@ -80,6 +81,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     logger: logger.child({ component: 'poller' }),
   });
   const feed = createJobFeed({ poller, pubSub });
+  const readiness = createReadiness(jobs);
 
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
@@ -94,6 +96,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       defaultQuery: exampleQuery(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? []),
       subscriptionsProtocol: 'WS',
     },
+    plugins: [
+      {
+        // /readyz sits beside Yoga's /healthz (liveness, no upstream call).
+        async onRequest({ url, endResponse, fetchAPI }) {
+          if (url.pathname !== '/readyz') return;
+          const report = await readiness.check();
+          endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
+        },
+      },
+    ],
     context: () =>
       createContext({
         jobs,

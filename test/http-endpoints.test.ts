@@ -14,6 +14,12 @@ describe('http endpoints', () => {
     expect(response.status).toBe(200);
   });
 
+  it('should answer /readyz with 200 while the upstream answers and 503 while it fails', async () => {
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, checks: { upstream: { ok: true } } });
+  });
+
   it('should serve GraphiQL from the installed package with a runnable example query', async () => {
     const response = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);

@@ -85,3 +85,12 @@ describe('per-request loader', () => {
     client.destroy();
   });
 });
+
+describe('readiness', () => {
+  it('should answer /readyz with 503 naming the failing check while Bedrock fails', async () => {
+    t.simulator.faults.failureRate = 1;
+    const response = await fetch(`${t.url}/readyz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ ready: false, checks: { upstream: { ok: false } } });
+  });
+});
