@@ -38,6 +38,8 @@ export interface Config {
     /** Time a client has to send connection_init before the socket is closed (4408). */
     connectionInitTimeoutMs: number;
   };
+  /** Shared secret of POST /events/bedrock; the endpoint is off while unset. */
+  eventBridgeSecret: string | undefined;
   simulator: {
     /** Port for `npm run simulator` (the embedded one always takes a free loopback port). */
     port: number;
@@ -79,6 +81,7 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveMs: read.integer('WS_KEEP_ALIVE_MS', 12_000, 0, 3_600_000),
       connectionInitTimeoutMs: read.integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
     },
+    eventBridgeSecret: read.secret('EVENTBRIDGE_SECRET', 16),
     simulator: {
       port: read.integer('SIMULATOR_PORT', 4010, 0, 65535),
       stepMs: read.integer('SIMULATOR_STEP_MS', 1500, 1, 3_600_000),
@@ -112,6 +115,14 @@ function createReader(env: Env) {
       if (['true', '1', 'yes'].includes(value)) return true;
       if (['false', '0', 'no'].includes(value)) return false;
       return fail(name, 'true or false', value);
+    },
+    /** An optional secret; when set it must be long enough to resist guessing. */
+    secret(name: string, minLength: number): string | undefined {
+      const value = raw(name);
+      if (value !== undefined && value.length < minLength) {
+        throw new ConfigError(`${name} must be at least ${minLength} characters (got ${value.length})`);
+      }
+      return value;
     },
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
       const value = raw(name);

@@ -3,10 +3,17 @@
 const PLACEHOLDER_ID = 'abcdef012345';
 
 export function exampleQuery(jobIds: readonly string[]): string {
-  const [first = PLACEHOLDER_ID, ...rest] = jobIds;
-  const many = [first, ...rest].map((id) => JSON.stringify(id)).join(', ');
+  const first = jobIds[0] ?? PLACEHOLDER_ID;
+  const many = (jobIds.length > 0 ? jobIds : [PLACEHOLDER_ID]).map((id) => JSON.stringify(id)).join(', ');
   return `# Bedrock batch inference jobs. Press ▶ to run; Ctrl+Space completes fields.
+# Try the subscription below too: pick it with the ▶ menu and watch the status move.
+
 query Jobs {
+  # The newest jobs, one ListModelInvocationJobs call per page
+  recent: modelInvocationJobs(first: 5) {
+    nodes { ...JobFields }
+    pageInfo { hasNextPage endCursor }
+  }
   # One job, by ARN or 12-character id
   job: modelInvocationJob(jobIdentifier: ${JSON.stringify(first)}) {
     ...JobFields
@@ -15,7 +22,17 @@ query Jobs {
   }
   # Many jobs in one request: one upstream call per distinct job, fetched concurrently
   jobs: modelInvocationJobsByIdentifier(jobIdentifiers: [${many}]) {
-    ...JobFields
+    jobId
+    status
+  }
+}
+
+subscription Watch {
+  modelInvocationJobsChanged {
+    status
+    previousStatus
+    observedAt
+    job { jobId jobName progress }
   }
 }
 

@@ -20,6 +20,7 @@ import { createReadiness } from './readiness.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
+import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobFeed, type JobFeed } from './watch/job-feed.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
@@ -82,6 +83,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   const feed = createJobFeed({ poller, pubSub });
   const readiness = createReadiness(jobs);
+  const eventBridge =
+    config.eventBridgeSecret === undefined
+      ? undefined
+      : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, logger: logger.child({ component: 'eventbridge' }) });
 
   const yoga = createYoga<Record<string, never>, Context>({
     schema,
@@ -99,10 +104,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     plugins: [
       {
         // /readyz sits beside Yoga's /healthz (liveness, no upstream call).
-        async onRequest({ url, endResponse, fetchAPI }) {
-          if (url.pathname !== '/readyz') return;
-          const report = await readiness.check();
-          endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
+        async onRequest({ url, request, endResponse, fetchAPI }) {
+          if (url.pathname === '/readyz') {
+            const report = await readiness.check();
+            endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
+          } else if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) {
+            endResponse(await eventBridge.handle(request));
+          }
         },
       },
     ],
@@ -110,6 +118,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       createContext({
         jobs,
         feed,
+        poller,
         upstreamConcurrency: config.upstream.concurrency,
         maxBatchIdentifiers: config.maxBatchIdentifiers,
       }),
@@ -131,6 +140,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           server.off('error', reject);
           const { port } = server.address() as AddressInfo;
           const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+          if (simulator && config.eventBridgeSecret !== undefined) {
+            // The simulator plays EventBridge too: it pushes state changes to our own endpoint.
+            const loopback = config.host === '::' || config.host === '::1' ? '[::1]' : '127.0.0.1';
+            simulator.setEventBridgeTarget({
+              url: `http://${loopback}:${port}${EVENT_BRIDGE_PATH}`,
+              secret: config.eventBridgeSecret,
+            });
+          }
           resolve(`http://${host}:${port}`);
         });
       }),
@@ -145,6 +162,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await closed;
       client.destroy();
       if (ownsSimulator) await simulator?.close();
+      else simulator?.setEventBridgeTarget(undefined);
     },
   };
 }

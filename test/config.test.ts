@@ -27,6 +27,14 @@ describe('loadConfig', () => {
   });
 });
 
+describe('secrets', () => {
+  it('should refuse a short EVENTBRIDGE_SECRET without echoing it', () => {
+    expect(() => loadConfig({ EVENTBRIDGE_SECRET: 'hunter2' })).toThrow(
+      /^EVENTBRIDGE_SECRET must be at least 16 characters \(got 7\)$/,
+    );
+  });
+});
+
 describe('start-up with a bad value', () => {
   it('should exit 1 with one line naming the variable', async () => {
     const child = startProcess('src/main.ts', { PORT: 'abc' });

@@ -53,3 +53,22 @@ export function isOlderState(candidate: ModelInvocationJob, known: ModelInvocati
   const b = known.lastModifiedTime && new Date(known.lastModifiedTime).getTime();
   return a !== undefined && b !== undefined && a < b;
 }
+
+/** The filters ListModelInvocationJobs offers, also applied to account-wide streams. */
+export interface JobFilter {
+  statusEquals?: JobStatus;
+  nameContains?: string;
+  submitTimeAfter?: Date;
+  submitTimeBefore?: Date;
+}
+
+/** Whether a job passes a filter the way ListModelInvocationJobs applies it (bounds exclusive). */
+export function matchesFilter(job: ModelInvocationJob, filter: JobFilter): boolean {
+  const submitTime = new Date(job.submitTime).getTime();
+  return (
+    (filter.statusEquals === undefined || job.status === filter.statusEquals) &&
+    (filter.nameContains === undefined || (job.jobName ?? '').includes(filter.nameContains)) &&
+    (filter.submitTimeAfter === undefined || submitTime > filter.submitTimeAfter.getTime()) &&
+    (filter.submitTimeBefore === undefined || submitTime < filter.submitTimeBefore.getTime())
+  );
+}

@@ -1,9 +1,12 @@
 // Bedrock job operations and the mapping of upstream failures to the gateway's error codes.
 // Everything above this file sees jobs and GraphQL errors, never SDK exceptions.
 import {
+  CreateModelInvocationJobCommand,
   GetModelInvocationJobCommand,
   ListModelInvocationJobsCommand,
+  StopModelInvocationJobCommand,
   type BedrockClient,
+  type CreateModelInvocationJobRequest,
   type ListModelInvocationJobsRequest,
 } from '@aws-sdk/client-bedrock';
 import type { Logger } from 'pino';
@@ -28,12 +31,17 @@ export interface JobPage {
 }
 
 export type ListJobsInput = Omit<ListModelInvocationJobsRequest, 'sortBy'>;
+export type CreateJobInput = CreateModelInvocationJobRequest;
 
 export interface JobsApi {
   /** One job by bare id; rejects with a GraphQL error carrying a gateway code. */
   getJob(jobId: string): Promise<ModelInvocationJob>;
   /** One page of ListModelInvocationJobs, sorted by creation time. */
   listJobs(input: ListJobsInput): Promise<JobPage>;
+  /** Asks Bedrock to stop the job (it goes Stopping → Stopped). */
+  stopJob(jobId: string): Promise<void>;
+  /** Submits a job; resolves with its ARN. Idempotent per clientRequestToken. */
+  createJob(input: CreateJobInput): Promise<string>;
 }
 
 export function createJobsApi({ client, terminalCache, deadlineMs, logger }: JobsApiOptions): JobsApi {
@@ -68,6 +76,19 @@ export function createJobsApi({ client, terminalCache, deadlineMs, logger }: Job
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
       for (const job of jobs) terminalCache.offer(jobIdFromArn(job.jobArn), job);
       return { jobs, nextToken: output.nextToken };
+    },
+
+    async stopJob(jobId) {
+      await send('StopModelInvocationJob', (abortSignal) =>
+        client.send(new StopModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
+      );
+    },
+
+    async createJob(input) {
+      const output = await send('CreateModelInvocationJob', (abortSignal) =>
+        client.send(new CreateModelInvocationJobCommand(input), { abortSignal }),
+      );
+      return output.jobArn as string;
     },
   };
 }

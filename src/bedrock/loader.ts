@@ -10,15 +10,22 @@ import { mapConcurrent } from './map-concurrent.ts';
 export interface JobLoader {
   /** The job behind an ARN or id; BAD_USER_INPUT without an upstream call when malformed. */
   load(identifier: string): Promise<ModelInvocationJob>;
-  /** Seeds the loader with a job already fetched (e.g. from a list page). */
-  prime(job: ModelInvocationJob): void;
+  /**
+   * Seeds the loader with the jobs a list call will return. Lookups dispatched while the list is
+   * in flight wait for it, so a job listed and looked up in one operation costs no extra call.
+   */
+  primeFrom(listed: Promise<readonly ModelInvocationJob[]>): void;
 }
 
 export function createJobLoader(jobs: JobsApi, options: { concurrency: number }): JobLoader {
+  const pendingLists = new Set<Promise<unknown>>();
+  const listed = new Map<string, ModelInvocationJob>();
+
   const loader: DataLoader<string, ModelInvocationJob> = new DataLoader(async (jobIds) => {
+    if (pendingLists.size > 0) await Promise.allSettled(pendingLists);
     // Bedrock has no batch-get: a batch is concurrent single gets under a cap.
-    const results = await mapConcurrent(jobIds, options.concurrency, (jobId) =>
-      jobs.getJob(jobId).catch((error: Error) => error),
+    const results = await mapConcurrent(jobIds, options.concurrency, async (jobId) =>
+      listed.get(jobId) ?? jobs.getJob(jobId).catch((error: Error) => error),
     );
     // A transient failure must not stick for the rest of the request; a NOT_FOUND may.
     results.forEach((result, index) => {
@@ -37,8 +44,16 @@ export function createJobLoader(jobs: JobsApi, options: { concurrency: number })
 
   return {
     load,
-    prime(job) {
-      loader.prime(jobIdFromArn(job.jobArn), job);
+    primeFrom(list) {
+      const tracked = list.then((jobsListed) => {
+        for (const job of jobsListed) {
+          const jobId = jobIdFromArn(job.jobArn);
+          listed.set(jobId, job);
+          loader.prime(jobId, job);
+        }
+      });
+      pendingLists.add(tracked);
+      void tracked.finally(() => pendingLists.delete(tracked)).catch(() => undefined);
     },
   };
 }

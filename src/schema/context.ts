@@ -2,11 +2,14 @@
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
 import type { JobFeed } from '../watch/job-feed.ts';
+import type { Poller } from '../watch/poller.ts';
 
 export interface ContextDependencies {
   jobs: JobsApi;
   /** Live job streams for subscriptions, shared by the whole process. */
   feed: JobFeed;
+  /** The shared poller: mutations ask it to refresh a job so subscribers see the effect at once. */
+  poller: Poller;
   /** Most GetModelInvocationJob calls one operation runs at once. */
   upstreamConcurrency: number;
   /** Most identifiers accepted by modelInvocationJobsByIdentifier. */
@@ -16,6 +19,7 @@ export interface ContextDependencies {
 export interface Context {
   jobs: JobsApi;
   feed: JobFeed;
+  poller: Poller;
   loaders: { job: JobLoader };
   limits: { maxBatchIdentifiers: number };
 }
@@ -24,6 +28,7 @@ export function createContext(deps: ContextDependencies): Context {
   return {
     jobs: deps.jobs,
     feed: deps.feed,
+    poller: deps.poller,
     loaders: { job: createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency }) },
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
   };

@@ -6,8 +6,12 @@ import './model-invocation-job-status.ts';
 import './data-config.ts';
 import './model-invocation-job.ts';
 import './model-invocation-job-status-change.ts';
+import './model-invocation-job-filter.ts';
+import './model-invocation-job-connection.ts';
+import './create-model-invocation-job.ts';
 
 builder.queryType({});
+builder.mutationType({});
 builder.subscriptionType({});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -5,6 +5,7 @@ import { builder } from './builder.ts';
 import { DateTime } from './date-time.ts';
 import { ModelInvocationJobRef } from './model-invocation-job.ts';
 import { ModelInvocationJobStatusEnum } from './model-invocation-job-status.ts';
+import { ModelInvocationJobFilterInput, toJobFilter } from './model-invocation-job-filter.ts';
 
 export const ModelInvocationJobStatusChangeRef = builder
   .objectRef<JobChange>('ModelInvocationJobStatusChange')
@@ -39,6 +40,17 @@ builder.subscriptionFields((t) => ({
       'The current status at once (previousStatus null), then one event per status change, in order; completes after a terminal status. However many clients watch a job, it is refreshed once per poll interval.',
     args: { jobIdentifier: t.arg.string({ required: true }) },
     subscribe: (_, { jobIdentifier }, { feed }) => feed.follow(normaliseJobIdentifier(jobIdentifier), 'status'),
+    resolve: (change) => change,
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  modelInvocationJobsChanged: t.field({
+    type: ModelInvocationJobStatusChangeRef,
+    description:
+      'Every status change of any job matching the filter, including jobs created after the subscription started (previousStatus null for a job seen for the first time). The account is polled with ListModelInvocationJobs pages, shared by all such subscribers.',
+    args: { filter: t.arg({ type: ModelInvocationJobFilterInput }) },
+    subscribe: (_, { filter }, { feed }) => feed.followAccount(toJobFilter(filter)),
     resolve: (change) => change,
   }),
 }));

@@ -93,3 +93,27 @@ builder.subscriptionFields((t) => ({
     resolve: (change: JobChange) => change.job,
   }),
 }));
+
+builder.mutationFields((t) => ({
+  stopModelInvocationJob: t.field({
+    type: ModelInvocationJobRef,
+    nullable: true,
+    description:
+      'Asks Bedrock to stop an unfinished job (it goes STOPPING, then STOPPED) and returns it; subscribers see the change at once. Stopping a STOPPING job is a no-op; a finished job is a CONFLICT.',
+    args: { jobIdentifier: t.arg.string({ required: true }) },
+    resolve: async (_, { jobIdentifier }, { jobs, poller }) => {
+      const jobId = normaliseJobIdentifier(jobIdentifier);
+      const job = await jobs.getJob(jobId);
+      if (job.status === 'Stopping') return job;
+      if (isTerminalStatus(job.status)) {
+        throw createGatewayError(
+          ErrorCode.CONFLICT,
+          `The job is already ${job.status}; only unfinished jobs can be stopped`,
+          { status: job.status },
+        );
+      }
+      await jobs.stopJob(jobId);
+      return poller.refresh(jobId);
+    },
+  }),
+}));

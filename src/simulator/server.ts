@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createEngine, type SimulatorEngine } from './engine.ts';
 import { SimulatorError } from './errors.ts';
+import { createEventBridgeEmitter, type EventBridgeTarget } from './event-bridge.ts';
 import { FaultInjector, SIMULATOR_OPERATIONS, type SimulatorFaults, type SimulatorOperation } from './faults.ts';
 import { createRandom } from './random.ts';
 import { seedDemoJobs } from './seed.ts';
@@ -31,6 +32,17 @@ export interface SimulatorOptions {
   logger?: Logger;
   /** Most unfinished jobs at once; CreateModelInvocationJob beyond it answers ServiceQuotaExceededException. @default unlimited */
   maxJobs?: number;
+  /**
+   * Publish a "Batch Inference Job State Change" event, as Bedrock does through EventBridge, on
+   * every job status change (creation included; record-count-only changes send nothing): a JSON
+   * POST to `url`, with `x-eventbridge-secret: <secret>` when `secret` is set, as an EventBridge API
+   * destination with an API-key connection would. Best effort: no retries, 2 s timeout, failures
+   * only counted in `stats()` and logged at debug. Jobs that exist before it is set (the demo seed)
+   * send nothing for their creation. Change it later with `setEventBridgeTarget()`. Throws
+   * TypeError at start for a URL that is not absolute http(s).
+   * @default unset (no events)
+   */
+  eventBridge?: EventBridgeTarget;
 }
 
 export interface SimulatorStats {
@@ -40,6 +52,10 @@ export interface SimulatorStats {
   maxInFlight: Record<SimulatorOperation, number>;
   /** Calls in flight now, all operations. */
   inFlight: number;
+  /** EventBridge events the target answered with a 2xx. */
+  eventsSent: number;
+  /** EventBridge events that failed (non-2xx, network error, timeout) or were dropped while too many were pending. */
+  eventsFailed: number;
 }
 
 export interface Simulator {
@@ -47,11 +63,13 @@ export interface Simulator {
   readonly url: string;
   readonly engine: SimulatorEngine;
   stats(): SimulatorStats;
-  /** Zero the call counts; maxInFlight restarts from what is in flight now. */
+  /** Zero the call and event counts; maxInFlight restarts from what is in flight now. */
   resetStats(): void;
+  /** Set, replace or clear (undefined) where job state change events go; see `SimulatorOptions.eventBridge`. */
+  setEventBridgeTarget(target: EventBridgeTarget | undefined): void;
   /** Fault injection for tests. */
   readonly faults: SimulatorFaults;
-  /** Stops the clock, drops held and open connections, and resolves once the port is closed. */
+  /** Stops the clock and event delivery, drops held and open connections, and resolves once the port is closed. */
   close(): Promise<void>;
 }
 
@@ -67,8 +85,11 @@ interface Route {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const { logger } = options;
   const randomSeed = options.randomSeed ?? 1;
+  // First, so that a bad target throws before anything runs.
+  const events = createEventBridgeEmitter({ target: options.eventBridge, logger });
   const engine = createEngine({ stepMs: options.stepMs, randomSeed, maxJobs: options.maxJobs, logger });
   const stopDemo = (options.seed ?? true) ? seedDemoJobs(engine) : () => {};
+  engine.onChange(events.listener);
   const faults = new FaultInjector(createRandom(randomSeed ^ 0x27d4eb2f));
   const verify = createSigV4Verifier({
     service: 'bedrock',
@@ -166,6 +187,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   } catch (error) {
     stopDemo();
     engine.dispose();
+    await events.close();
     throw error;
   }
   const address = server.address() as AddressInfo;
@@ -182,20 +204,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       calls: { ...calls },
       maxInFlight: { ...maxInFlight },
       inFlight: SIMULATOR_OPERATIONS.reduce((sum, op) => sum + inFlight[op], 0),
+      eventsSent: events.counts().sent,
+      eventsFailed: events.counts().failed,
     }),
     resetStats() {
       calls = zero();
       maxInFlight = { ...inFlight };
+      events.resetCounts();
     },
+    setEventBridgeTarget: (target) => events.setTarget(target),
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        stopDemo();
-        engine.dispose();
-        for (const abort of active) abort.abort(new Error('simulator closed'));
-        active.clear();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      closed ??= Promise.all([
+        new Promise<void>((resolve) => {
+          stopDemo();
+          engine.dispose();
+          for (const abort of active) abort.abort(new Error('simulator closed'));
+          active.clear();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        events.close(),
+      ]).then(() => {});
       return closed;
     },
   };

@@ -1,14 +1,22 @@
-// Per-subscriber streams of one job: its current state first, then each later state the
-// poller publishes, completing after a terminal status. Each stream keeps its own last state,
-// so a subscriber never sees a duplicate and always catches up with the latest.
+// Per-subscriber streams. For one job: its current state first, then each later state the
+// poller publishes, completing after a terminal status; each stream keeps its own last state,
+// so a subscriber never sees a duplicate and always catches up with the latest. For the whole
+// account: every status change of a job matching a filter, new jobs included.
 import { Repeater } from 'graphql-yoga';
-import { isOlderState, isTerminalStatus, jobStateKey, type ModelInvocationJob } from '../bedrock/job.ts';
+import {
+  isOlderState,
+  isTerminalStatus,
+  jobStateKey,
+  matchesFilter,
+  type JobFilter,
+  type ModelInvocationJob,
+} from '../bedrock/job.ts';
 import type { JobPubSub } from './job-pub-sub.ts';
 import type { Poller } from './poller.ts';
 
 export interface JobChange {
   job: ModelInvocationJob;
-  /** The status of the previous event of this stream; null on the first. */
+  /** The status before this event (for one job: this stream's previous event); null at first. */
   previousStatus: ModelInvocationJob['status'] | null;
   observedAt: Date;
 }
@@ -21,6 +29,8 @@ export interface JobFeed {
    * then streams changes of the given kind. `return()` on the stream releases everything.
    */
   follow(jobId: string, kind: ChangeKind): Promise<AsyncIterableIterator<JobChange>>;
+  /** Every status change of any job matching the filter, until `return()`. */
+  followAccount(filter: JobFilter): AsyncIterableIterator<JobChange>;
   /** Number of open streams. */
   readonly size: number;
   /** Completes every open stream (graceful shutdown). */
@@ -61,6 +71,21 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
           for await (const { job, observedAt } of changes) deliver(job, observedAt);
         })();
 
+        await stop;
+        open.delete(stop);
+        release();
+        await changes.return();
+      });
+    },
+
+    followAccount(filter) {
+      return new Repeater<JobChange>(async (push, stop) => {
+        const changes = pubSub.subscribe('jobs:statusChanged');
+        const release = poller.watchAccount();
+        open.add(stop);
+        void (async () => {
+          for await (const change of changes) if (matchesFilter(change.job, filter)) push(change);
+        })();
         await stop;
         open.delete(stop);
         release();

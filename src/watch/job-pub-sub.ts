@@ -9,9 +9,17 @@ export interface JobObservation {
   observedAt: Date;
 }
 
+/** A status change of any job in the account, for account-wide streams. */
+export interface AccountJobChange extends JobObservation {
+  /** The status the poller knew before; null for a job it had not seen (a new job). */
+  previousStatus: ModelInvocationJob['status'] | null;
+}
+
 export type JobTopics = {
-  /** `job:changed:<jobId>`: anything about one job changed. */
+  /** `job:changed:<jobId>`: anything about one watched job changed. */
   'job:changed': [jobId: string, observation: JobObservation];
+  /** `jobs:statusChanged`: the status of some job in the account changed. */
+  'jobs:statusChanged': [change: AccountJobChange];
 };
 
 export type JobPubSub = PubSub<JobTopics>;

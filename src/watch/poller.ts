@@ -1,9 +1,17 @@
-// The one poller of a process: a ref-counted watch set of jobs, refreshed in rounds. However
-// many subscribers share a job, it costs one upstream refresh per interval; finished jobs are
-// never refreshed again; rounds never overlap; calls are paced under a rate; failures back off.
+// The one poller of a process. It refreshes, in rounds that never overlap, every job someone
+// watches (ref-counted) and, while an account-wide stream is open, every unfinished job of the
+// account. However many subscribers share a job, it costs one refresh per interval; finished
+// jobs are never refreshed again; calls are paced under a rate; failures back off.
+//
+// Get or list: a round refreshes watched jobs with one GetModelInvocationJob each while they are
+// few. When more than `listThreshold` are due, or an account-wide stream is open, and the last
+// list round took fewer calls than there are jobs, the round reads ListModelInvocationJobs pages
+// instead (newest first, 1,000 jobs a page, bounded below by the submit time of the oldest
+// unfinished job it tracks), so upstream calls grow with pages, not with jobs.
 import type { Logger } from 'pino';
-import { isOlderState, isTerminalStatus, jobStateKey, type ModelInvocationJob } from '../bedrock/job.ts';
-import type { JobsApi } from '../bedrock/jobs.ts';
+import { isOlderState, isTerminalStatus, jobStateKey, type JobStatus, type ModelInvocationJob } from '../bedrock/job.ts';
+import { jobIdFromArn } from '../bedrock/job-identifier.ts';
+import type { JobsApi, ListJobsInput } from '../bedrock/jobs.ts';
 import { mapConcurrent } from '../bedrock/map-concurrent.ts';
 import type { JobPubSub } from './job-pub-sub.ts';
 import { createRateLimiter } from './rate-limiter.ts';
@@ -20,6 +28,8 @@ export interface PollerOptions {
   logger: Logger;
   /** Longest pause for a job whose refreshes keep failing. @default 60000 */
   maxBackoffMs?: number;
+  /** Above this many due jobs, a round may read list pages instead of one get per job. @default 5 */
+  listThreshold?: number;
 }
 
 export interface PollerStats {
@@ -27,9 +37,17 @@ export interface PollerStats {
   watched: number;
   /** Watched jobs that are not finished, so still refreshed. */
   pollable: number;
+  /** Open account-wide streams. */
+  accountWatchers: number;
+  /** Unfinished jobs tracked for account-wide streams. */
+  accountUnfinished: number;
   /** True when no timer is set and no round is running. */
   idle: boolean;
   rounds: number;
+  /** How the last round refreshed: one get per job, or list pages. */
+  lastRoundMode: 'get' | 'list' | 'none';
+  /** Upstream calls the last round made. */
+  lastRoundCalls: number;
   /** How late the last round started against its schedule, in ms. */
   lastRoundLagMs: number;
 }
@@ -37,12 +55,16 @@ export interface PollerStats {
 export interface Poller {
   /** Keeps the job refreshed until the returned release function is called (ref-counted). */
   watch(jobId: string): () => void;
+  /** Tracks every unfinished job of the account (for account-wide streams) until released. */
+  watchAccount(): () => void;
   /** The last state the poller saw of a watched job, if any. */
   latest(jobId: string): ModelInvocationJob | undefined;
+  /** Whether a change of this job would reach anyone (it is watched, or the account is). */
+  isTracked(jobId: string): boolean;
   /** The latest state: the watch set's, or one upstream fetch shared by concurrent callers. */
   current(jobId: string): Promise<ModelInvocationJob>;
   /** Refreshes a job now (after a mutation or a pushed event) and publishes any change. */
-  refresh(jobId: string): Promise<void>;
+  refresh(jobId: string): Promise<ModelInvocationJob>;
   /** Called after every round; returns the unsubscribe function. */
   onRound(listener: (stats: PollerStats) => void): () => void;
   stats(): PollerStats;
@@ -59,24 +81,47 @@ interface WatchedJob {
   retryAt: number;
 }
 
+interface AccountEntry {
+  status: JobStatus | undefined;
+  submitTime: number;
+}
+
+const UNFINISHED_STATUSES: JobStatus[] = ['Submitted', 'Validating', 'Scheduled', 'InProgress', 'Stopping'];
+const LIST_PAGE_SIZE = 1000;
+
 export function createPoller(options: PollerOptions): Poller {
   const { jobs, pubSub, intervalMs, concurrency, logger } = options;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const listThreshold = options.listThreshold ?? 5;
   const limiter = createRateLimiter(options.maxRps);
   const watched = new Map<string, WatchedJob>();
   const inFlight = new Map<string, Promise<ModelInvocationJob>>();
   const roundListeners = new Set<(stats: PollerStats) => void>();
   const closing = new AbortController();
+
+  // Account-wide tracking: every job at or after the horizon, with the status last seen.
+  const account = new Map<string, AccountEntry>();
+  let accountWatchers = 0;
+  let accountState: 'off' | 'baseline' | 'settling' | 'live' = 'off';
+  let newestSubmitTime = 0;
+
   let timer: NodeJS.Timeout | undefined;
   let roundRunning = false;
   let nextRoundAt = 0;
   let rounds = 0;
   let lastRoundLagMs = 0;
+  let lastRoundMode: PollerStats['lastRoundMode'] = 'none';
+  let lastRoundCalls = 0;
+  let lastListCalls = 1;
+  let listFailures = 0;
+  let listRetryAt = 0;
+  let callsThisRound = 0;
 
   const isPollable = (entry: WatchedJob) => !isTerminalStatus(entry.latest?.status);
-  const hasPollable = () => [...watched.values()].some(isPollable);
+  const hasWork = () => accountWatchers > 0 || [...watched.values()].some(isPollable);
+  const backoffMs = (failures: number) => Math.min(intervalMs * (2 ** (failures - 1) - 1), maxBackoffMs);
 
-  // One upstream call per job at a time, whoever asks.
+  // One upstream get per job at a time, whoever asks.
   const fetchJob = (jobId: string) => {
     let pending = inFlight.get(jobId);
     if (!pending) {
@@ -86,40 +131,94 @@ export function createPoller(options: PollerOptions): Poller {
     return pending;
   };
 
-  // Records a state of a watched job and publishes it when it is new.
-  const observe = (jobId: string, job: ModelInvocationJob) => {
+  const paced = async <T>(call: () => Promise<T>): Promise<T> => {
+    await limiter.take(closing.signal);
+    callsThisRound += 1;
+    return call();
+  };
+
+  // Records a job state; publishes it to the job's watchers and, for a status change, to
+  // account-wide streams. `quiet` records without publishing (account baseline).
+  const observe = (job: ModelInvocationJob, quiet = false) => {
+    const jobId = jobIdFromArn(job.jobArn);
+    const observedAt = new Date();
     const entry = watched.get(jobId);
-    if (!entry || (entry.latest && isOlderState(job, entry.latest))) return;
-    const stateKey = jobStateKey(job);
-    if (stateKey === entry.stateKey) return;
-    entry.latest = job;
-    entry.stateKey = stateKey;
-    pubSub.publish('job:changed', jobId, { job, observedAt: new Date() });
-  };
-
-  const schedule = () => {
-    if (closing.signal.aborted || timer || roundRunning || !hasPollable()) return;
-    timer = setTimeout(runRound, Math.max(0, nextRoundAt - Date.now()));
-  };
-
-  const unschedule = () => {
-    if (timer && !hasPollable()) {
-      clearTimeout(timer);
-      timer = undefined;
+    if (entry && !(entry.latest && isOlderState(job, entry.latest))) {
+      const stateKey = jobStateKey(job);
+      if (stateKey !== entry.stateKey) {
+        entry.latest = job;
+        entry.stateKey = stateKey;
+        pubSub.publish('job:changed', jobId, { job, observedAt });
+      }
     }
+    if (accountState === 'off') return;
+    const known = account.get(jobId);
+    if (known?.status === job.status) return;
+    const submitTime = new Date(job.submitTime).getTime();
+    account.set(jobId, { status: job.status, submitTime });
+    newestSubmitTime = Math.max(newestSubmitTime, submitTime);
+    // While settling, a job first seen already finished was finished before the baseline.
+    const settledBefore = accountState === 'settling' && !known && isTerminalStatus(job.status);
+    if (quiet || settledBefore) return;
+    pubSub.publish('jobs:statusChanged', { job, previousStatus: known?.status ?? null, observedAt });
   };
 
-  const refreshInRound = async (jobId: string, entry: WatchedJob) => {
+  const listAll = async (input: ListJobsInput, onJob: (job: ModelInvocationJob) => void) => {
+    let nextToken: string | undefined;
+    do {
+      const page = await paced(() => jobs.listJobs({ ...input, maxResults: LIST_PAGE_SIZE, nextToken }));
+      page.jobs.forEach(onJob);
+      nextToken = page.nextToken;
+    } while (nextToken && !closing.signal.aborted);
+  };
+
+  // The oldest submit time among unfinished jobs the poller tracks: nothing older can change.
+  const listHorizon = (due: Array<[string, WatchedJob]>): number => {
+    let horizon = accountState === 'off' ? Infinity : newestSubmitTime;
+    for (const [, entry] of due) if (entry.latest) horizon = Math.min(horizon, new Date(entry.latest.submitTime).getTime());
+    for (const { status, submitTime } of account.values()) if (!isTerminalStatus(status)) horizon = Math.min(horizon, submitTime);
+    return horizon;
+  };
+
+  const establishAccountBaseline = async () => {
+    // Every unfinished job, plus the newest page so later rounds can tell new jobs from old.
+    for (const statusEquals of UNFINISHED_STATUSES) await listAll({ statusEquals }, (job) => observe(job, true));
+    const newest = await paced(() => jobs.listJobs({ sortOrder: 'Descending', maxResults: LIST_PAGE_SIZE }));
+    newest.jobs.forEach((job) => observe(job, true));
+    accountState = 'settling';
+  };
+
+  const listRound = async (due: Array<[string, WatchedJob]>) => {
+    if (accountState === 'baseline') await establishAccountBaseline();
+    const horizon = listHorizon(due);
+    const seen = new Set<string>();
+    // Nothing bounds the list (no state known yet): reading the whole account is never cheaper.
+    if (!Number.isFinite(horizon) && accountState === 'off') return seen;
+    await listAll(
+      { sortOrder: 'Descending', ...(Number.isFinite(horizon) ? { submitTimeAfter: new Date(horizon - 1) } : {}) },
+      (job) => {
+        seen.add(jobIdFromArn(job.jobArn));
+        observe(job);
+      },
+    );
+    if (accountState === 'settling') accountState = 'live';
+    // Finished jobs older than the horizon can never show up in a list round again.
+    for (const [jobId, { status, submitTime }] of account) {
+      if (isTerminalStatus(status) && submitTime < horizon) account.delete(jobId);
+    }
+    return seen;
+  };
+
+  const refreshOne = async (jobId: string, entry: WatchedJob) => {
     try {
-      await limiter.take(closing.signal);
-      observe(jobId, await fetchJob(jobId));
+      observe(await paced(() => fetchJob(jobId)));
       entry.failures = 0;
       entry.retryAt = 0;
     } catch (error) {
       if (closing.signal.aborted) return;
       entry.failures += 1;
       // Failure 1 retries next round, then 1, 3, 7… rounds are skipped, up to the cap.
-      entry.retryAt = Date.now() + Math.min(intervalMs * (2 ** (entry.failures - 1) - 1), maxBackoffMs);
+      entry.retryAt = Date.now() + backoffMs(entry.failures);
       logger.debug({ jobId, failures: entry.failures, err: error }, 'refresh failed; backing off');
     }
   };
@@ -127,18 +226,53 @@ export function createPoller(options: PollerOptions): Poller {
   async function runRound() {
     timer = undefined;
     roundRunning = true;
+    callsThisRound = 0;
     const startedAt = Date.now();
     lastRoundLagMs = Math.max(0, startedAt - nextRoundAt);
-    // Half an interval of slack: a job that was due "now-ish" goes in this round.
+    // Half an interval of slack: a job due "now-ish" goes in this round.
     const due = [...watched].filter(([, entry]) => isPollable(entry) && entry.retryAt <= startedAt + intervalMs / 2);
-    await mapConcurrent(due, concurrency, ([jobId, entry]) => refreshInRound(jobId, entry));
+    const useList =
+      listRetryAt <= startedAt &&
+      (accountWatchers > 0 || (due.length > listThreshold && lastListCalls < due.length));
+    let individually = due;
+    if (useList) {
+      try {
+        const seen = await listRound(due);
+        lastListCalls = Math.max(1, callsThisRound);
+        listFailures = 0;
+        // A job missing from the list (not yet listed, or never fetched) is read on its own.
+        individually = due.filter(([jobId, entry]) => !seen.has(jobId) || !entry.latest);
+      } catch (error) {
+        if (!closing.signal.aborted) {
+          listFailures += 1;
+          listRetryAt = Date.now() + backoffMs(listFailures);
+          logger.debug({ failures: listFailures, err: error }, 'list round failed; backing off');
+        }
+        individually = [];
+      }
+    }
+    await mapConcurrent(individually, concurrency, ([jobId, entry]) => refreshOne(jobId, entry));
     rounds += 1;
+    lastRoundMode = useList ? 'list' : due.length > 0 ? 'get' : 'none';
+    lastRoundCalls = callsThisRound;
     roundRunning = false;
     nextRoundAt = startedAt + intervalMs;
     const stats = poller.stats();
     for (const listener of roundListeners) listener(stats);
     schedule();
   }
+
+  const schedule = () => {
+    if (closing.signal.aborted || timer || roundRunning || !hasWork()) return;
+    timer = setTimeout(runRound, Math.max(0, nextRoundAt - Date.now()));
+  };
+
+  const unschedule = () => {
+    if (timer && !hasWork()) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+  };
 
   const poller: Poller = {
     watch(jobId) {
@@ -157,13 +291,41 @@ export function createPoller(options: PollerOptions): Poller {
       };
     },
 
+    watchAccount() {
+      accountWatchers += 1;
+      if (accountState === 'off') {
+        accountState = 'baseline';
+        // The baseline should not wait a whole interval: run the next round now.
+        nextRoundAt = Date.now();
+        if (timer) {
+          clearTimeout(timer);
+          timer = undefined;
+        }
+      }
+      schedule();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        accountWatchers -= 1;
+        if (accountWatchers === 0) {
+          accountState = 'off';
+          account.clear();
+          newestSubmitTime = 0;
+        }
+        unschedule();
+      };
+    },
+
     latest: (jobId) => watched.get(jobId)?.latest,
+
+    isTracked: (jobId) => watched.has(jobId) || accountWatchers > 0,
 
     async current(jobId) {
       const known = watched.get(jobId)?.latest;
       if (known) return known;
       const job = await fetchJob(jobId);
-      observe(jobId, job);
+      observe(job);
       return job;
     },
 
@@ -172,8 +334,8 @@ export function createPoller(options: PollerOptions): Poller {
       await inFlight.get(jobId)?.catch(() => undefined);
       await limiter.take(closing.signal);
       const job = await fetchJob(jobId);
-      observe(jobId, job);
-      schedule();
+      observe(job);
+      return job;
     },
 
     onRound(listener) {
@@ -184,8 +346,12 @@ export function createPoller(options: PollerOptions): Poller {
     stats: () => ({
       watched: watched.size,
       pollable: [...watched.values()].filter(isPollable).length,
+      accountWatchers,
+      accountUnfinished: [...account.values()].filter(({ status }) => !isTerminalStatus(status)).length,
       idle: !timer && !roundRunning,
       rounds,
+      lastRoundMode,
+      lastRoundCalls,
       lastRoundLagMs,
     }),
 
@@ -194,6 +360,9 @@ export function createPoller(options: PollerOptions): Poller {
       clearTimeout(timer);
       timer = undefined;
       watched.clear();
+      account.clear();
+      accountWatchers = 0;
+      accountState = 'off';
       roundListeners.clear();
     },
   };

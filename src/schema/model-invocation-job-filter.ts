@@ -1,0 +1,33 @@
+// The filter and sort order of job lists and account-wide streams, as ListModelInvocationJobs has them.
+import type { JobFilter } from '../bedrock/job.ts';
+import { builder } from './builder.ts';
+import { DateTime } from './date-time.ts';
+import { ModelInvocationJobStatusEnum } from './model-invocation-job-status.ts';
+
+export const SortOrderEnum = builder.enumType('SortOrder', {
+  description: 'Order by submit (creation) time.',
+  values: {
+    ASCENDING: { value: 'Ascending', description: 'Oldest first.' },
+    DESCENDING: { value: 'Descending', description: 'Newest first (the default).' },
+  } as const,
+});
+
+export const ModelInvocationJobFilterInput = builder.inputType('ModelInvocationJobFilter', {
+  description: 'Which jobs to include. Every given condition must hold.',
+  fields: (t) => ({
+    statusEquals: t.field({ type: ModelInvocationJobStatusEnum, description: 'Only jobs in this status.' }),
+    nameContains: t.string({ description: 'Only jobs whose name contains this text (case-sensitive).' }),
+    submitTimeAfter: t.field({ type: DateTime, description: 'Only jobs submitted after this instant.' }),
+    submitTimeBefore: t.field({ type: DateTime, description: 'Only jobs submitted before this instant.' }),
+  }),
+});
+
+/** The GraphQL filter argument as the data layer takes it (absent members left out). */
+export function toJobFilter(filter: typeof ModelInvocationJobFilterInput.$inferInput | null | undefined): JobFilter {
+  const result: JobFilter = {};
+  if (filter?.statusEquals) result.statusEquals = filter.statusEquals;
+  if (filter?.nameContains != null) result.nameContains = filter.nameContains;
+  if (filter?.submitTimeAfter) result.submitTimeAfter = filter.submitTimeAfter;
+  if (filter?.submitTimeBefore) result.submitTimeBefore = filter.submitTimeBefore;
+  return result;
+}

@@ -1,0 +1,62 @@
+// POST /events/bedrock: Amazon EventBridge "Batch Inference Job State Change" events, delivered
+// by an API destination, trigger an immediate refresh of the job. Delivery is best effort, so
+// polling stays the safety net; an event only says "look now", its content is never trusted.
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import { parseJobId } from '../bedrock/job-identifier.ts';
+import type { Poller } from './poller.ts';
+
+export const EVENT_BRIDGE_PATH = '/events/bedrock';
+export const EVENT_BRIDGE_SECRET_HEADER = 'x-eventbridge-secret';
+const DETAIL_TYPE = 'Batch Inference Job State Change';
+/** EventBridge events are at most 256 KiB. */
+const MAX_EVENT_BYTES = 256 * 1024;
+
+export interface EventBridgeReceiverOptions {
+  /** The value the API destination's connection sends in `x-eventbridge-secret`. */
+  secret: string;
+  poller: Poller;
+  logger: Logger;
+}
+
+export interface EventBridgeReceiver {
+  handle(request: Request): Promise<Response>;
+}
+
+export function createEventBridgeReceiver({ secret, poller, logger }: EventBridgeReceiverOptions): EventBridgeReceiver {
+  const expected = Buffer.from(secret);
+  const authorised = (presented: string | null) => {
+    const given = Buffer.from(presented ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
+  const reject = (status: number, error: string) => Response.json({ error }, { status });
+
+  return {
+    async handle(request) {
+      if (request.method !== 'POST') return reject(405, 'POST an EventBridge event');
+      if (!authorised(request.headers.get(EVENT_BRIDGE_SECRET_HEADER))) {
+        return reject(401, `missing or wrong ${EVENT_BRIDGE_SECRET_HEADER}`);
+      }
+      if (Number(request.headers.get('content-length') ?? 0) > MAX_EVENT_BYTES) return reject(413, 'event too large');
+      const body = await request.text();
+      if (body.length > MAX_EVENT_BYTES) return reject(413, 'event too large');
+
+      let event: { 'detail-type'?: unknown; detail?: { batchJobArn?: unknown } };
+      try {
+        event = JSON.parse(body) as typeof event;
+      } catch {
+        return reject(400, 'body is not JSON');
+      }
+      if (event?.['detail-type'] !== DETAIL_TYPE) return reject(400, `detail-type must be "${DETAIL_TYPE}"`);
+      const arn = event.detail?.batchJobArn;
+      const jobId = typeof arn === 'string' ? parseJobId(arn) : undefined;
+      if (!jobId) return reject(400, 'detail.batchJobArn must be a model-invocation-job ARN');
+
+      const refreshed = poller.isTracked(jobId);
+      if (refreshed) {
+        poller.refresh(jobId).catch((error: unknown) => logger.warn({ jobId, err: error }, 'refresh after event failed'));
+      }
+      return Response.json({ accepted: true, refreshed }, { status: 202 });
+    },
+  };
+}

@@ -1,0 +1,108 @@
+// Polling by list: many watched jobs and the account-wide stream cost upstream calls per page of
+// 1,000 jobs, not per job, and every status change still reaches its subscribers.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from 'graphql-ws';
+import type { PollerStats } from '../src/watch/poller.ts';
+import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { createWsClient, subscribeWs } from './support/subscriptions.ts';
+
+const STATUS_CHANGED = `subscription($id: String!) { modelInvocationJobStatusChanged(jobIdentifier: $id) { status previousStatus } }`;
+const ACCOUNT = `subscription($filter: ModelInvocationJobFilter) {
+  modelInvocationJobsChanged(filter: $filter) { status previousStatus job { jobId jobName } }
+}`;
+
+let t: TestGateway;
+const clients: Client[] = [];
+beforeAll(async () => {
+  t = await startTestGateway({ POLL_INTERVAL_MS: '100', UPSTREAM_MAX_RPS: '2000', UPSTREAM_CONCURRENCY: '50' });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await expect.poll(() => t.gateway.poller.stats()).toMatchObject({ watched: 0, accountWatchers: 0 });
+});
+afterAll(() => t.close());
+
+const wsClient = () => {
+  const client = createWsClient(t.url);
+  clients.push(client);
+  return client;
+};
+const nextRound = () =>
+  new Promise<PollerStats>((resolve) => {
+    const off = t.gateway.poller.onRound((stats) => {
+      off();
+      resolve(stats);
+    });
+  });
+
+describe('polling many watched jobs', () => {
+  it('should refresh 300 watched unfinished jobs with at most 2 calls per interval and deliver every change', async () => {
+    const jobs = t.simulator.engine.addJobs(300, { status: 'InProgress' }, { paused: true });
+    const clientsFor = [wsClient(), wsClient(), wsClient()];
+    const subs = jobs.map((job, i) => subscribeWs(clientsFor[i % 3]!, STATUS_CHANGED, { id: job.jobId }));
+    await Promise.all(subs.map((sub) => sub.next()));
+
+    await nextRound();
+    t.simulator.resetStats();
+    const rounds = [await nextRound(), await nextRound(), await nextRound()];
+    for (const round of rounds) {
+      expect(round.lastRoundMode).toBe('list');
+      expect(round.lastRoundCalls).toBeLessThanOrEqual(2);
+    }
+    expect(t.simulator.stats().calls.GetModelInvocationJob).toBe(0);
+    expect(t.simulator.stats().calls.ListModelInvocationJobs).toBeLessThanOrEqual(6);
+
+    const changed = jobs.filter((_, i) => i % 30 === 0);
+    for (const job of changed) t.simulator.engine.setStatus(job.jobId, 'Completed');
+    const events = await Promise.all(changed.map((job) => subs[jobs.indexOf(job)]!.next()));
+    expect(events.map((e) => e.data!.modelInvocationJobStatusChanged)).toEqual(
+      changed.map(() => ({ status: 'COMPLETED', previousStatus: 'IN_PROGRESS' })),
+    );
+    for (const job of jobs) if (!changed.includes(job)) t.simulator.engine.setStatus(job.jobId, 'Stopped');
+    await Promise.all(subs.map((sub) => sub.done));
+  });
+});
+
+describe('modelInvocationJobsChanged', () => {
+  it('should stream status changes of matching jobs, new jobs included, and nothing else', async () => {
+    const before = t.simulator.engine.createJob({ status: 'Scheduled', jobName: 'acct-existing' }, { paused: true });
+    const sub = subscribeWs(wsClient(), ACCOUNT, { filter: { nameContains: 'acct-' } });
+    await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(1);
+    await nextRound(); // the baseline round
+
+    const other = t.simulator.engine.createJob({ status: 'Submitted', jobName: 'unrelated' }, { paused: true });
+    t.simulator.engine.advance(other.jobId);
+    t.simulator.engine.setStatus(before.jobId, 'InProgress');
+    const existing = (await sub.next()).data!.modelInvocationJobsChanged;
+    expect(existing).toEqual({ status: 'IN_PROGRESS', previousStatus: 'SCHEDULED', job: { jobId: before.jobId, jobName: 'acct-existing' } });
+
+    const created = t.simulator.engine.createJob({ status: 'Submitted', jobName: 'acct-new' }, { paused: true });
+    const appeared = (await sub.next()).data!.modelInvocationJobsChanged;
+    expect(appeared).toEqual({ status: 'SUBMITTED', previousStatus: null, job: { jobId: created.jobId, jobName: 'acct-new' } });
+
+    t.simulator.engine.advance(created.jobId);
+    expect((await sub.next()).data!.modelInvocationJobsChanged).toMatchObject({ status: 'VALIDATING', previousStatus: 'SUBMITTED' });
+    expect(sub.events.every((e) => e.data!.modelInvocationJobsChanged.job.jobName.startsWith('acct-'))).toBe(true);
+  });
+
+  it('should show a job created through the gateway at once', async () => {
+    const sub = subscribeWs(wsClient(), ACCOUNT, { filter: { statusEquals: 'SUBMITTED' } });
+    await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(1);
+    await nextRound();
+    const { data } = await t.graphql(`mutation { createModelInvocationJob(input: {
+      jobName: "from-gateway", roleArn: "arn:aws:iam::123456789012:role/R", modelId: "amazon.nova-lite-v1:0",
+      inputDataConfig: { s3InputDataConfig: { s3Uri: "s3://bucket/in.jsonl" } },
+      outputDataConfig: { s3OutputDataConfig: { s3Uri: "s3://bucket/out/" } } }) { jobId } }`);
+    const event = (await sub.next()).data!.modelInvocationJobsChanged;
+    expect(event).toEqual({ status: 'SUBMITTED', previousStatus: null, job: { jobId: data!.createModelInvocationJob.jobId, jobName: 'from-gateway' } });
+  });
+
+  it('should poll the account with one list call per round once the baseline is set', async () => {
+    const sub = subscribeWs(wsClient(), ACCOUNT, {});
+    await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(1);
+    await nextRound();
+    const round = await nextRound();
+    expect(round).toMatchObject({ lastRoundMode: 'list', lastRoundCalls: 1 });
+    sub.unsubscribe();
+  });
+});
