@@ -2,8 +2,8 @@
 // 1,000 jobs, not per job, and every status change still reaches its subscribers.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import type { PollerStats } from '../src/watch/poller.ts';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { nextRound as nextPollerRound } from './support/poller-rounds.ts';
 import { createWsClient, subscribeWs } from './support/subscriptions.ts';
 
 const STATUS_CHANGED = `subscription($id: String!) { modelInvocationJobStatusChanged(jobIdentifier: $id) { status previousStatus } }`;
@@ -27,13 +27,7 @@ const wsClient = () => {
   clients.push(client);
   return client;
 };
-const nextRound = () =>
-  new Promise<PollerStats>((resolve) => {
-    const off = t.gateway.poller.onRound((stats) => {
-      off();
-      resolve(stats);
-    });
-  });
+const nextRound = () => nextPollerRound(t.gateway.poller);
 
 describe('polling many watched jobs', () => {
   it('should refresh 300 watched unfinished jobs with at most 2 calls per interval and deliver every change', async () => {

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { nextRound as nextPollerRound } from './support/poller-rounds.ts';
 import { createWsClient, subscribeSse, subscribeWs } from './support/subscriptions.ts';
 
 const STATUS_CHANGED = `subscription($id: String!) {
@@ -30,12 +31,7 @@ const wsClient = () => {
 };
 const pausedJob = (status: 'Submitted' | 'InProgress' = 'Submitted') =>
   t.simulator.engine.createJob({ status }, { paused: true, outcome: 'Completed', totalRecordCount: 100 });
-const nextRound = () => new Promise<void>((resolve) => {
-  const off = t.gateway.poller.onRound(() => {
-    off();
-    resolve();
-  });
-});
+const nextRound = () => nextPollerRound(t.gateway.poller);
 
 describe('modelInvocationJobStatusChanged over graphql-ws', () => {
   it('should send the current state, every status change in order, then complete', async () => {
@@ -105,6 +101,18 @@ describe('modelInvocationJobStatusChanged over graphql-ws', () => {
     for (const sub of subs) {
       expect(sub.events.at(-1)!.data!.modelInvocationJobStatusChanged.status).toBe('STOPPED');
     }
+  });
+
+  it('should never overlap refreshes of a job, even when Bedrock answers slower than the interval', async () => {
+    const job = pausedJob('InProgress');
+    const sub = subscribeWs(wsClient(), STATUS_CHANGED, { id: job.jobId });
+    await sub.next();
+    t.simulator.faults.latencyMs = 120; // almost five intervals of 25 ms
+    t.simulator.resetStats();
+    await nextRound();
+    await nextRound();
+    expect(t.simulator.stats().maxInFlight.GetModelInvocationJob).toBe(1);
+    sub.unsubscribe();
   });
 
   it('should release every watch and timer when clients unsubscribe or disconnect', async () => {
