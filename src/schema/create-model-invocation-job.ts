@@ -76,7 +76,7 @@ builder.mutationFields((t) => ({
         throw createGatewayError(ErrorCode.BAD_USER_INPUT, `input.${problem.message}`, { field: `input.${problem.field}` });
       }
       const jobArn = await jobs.createJob(request);
-      return poller.refresh(jobIdFromArn(jobArn));
+      return poller.refresh(jobIdFromArn(jobArn), { paced: false });
     },
   }),
 }));

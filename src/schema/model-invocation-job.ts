@@ -113,7 +113,7 @@ builder.mutationFields((t) => ({
         );
       }
       await jobs.stopJob(jobId);
-      return poller.refresh(jobId);
+      return poller.refresh(jobId, { paced: false });
     },
   }),
 }));

@@ -63,8 +63,11 @@ export interface Poller {
   isTracked(jobId: string): boolean;
   /** The latest state: the watch set's, or one upstream fetch shared by concurrent callers. */
   current(jobId: string): Promise<ModelInvocationJob>;
-  /** Refreshes a job now (after a mutation or a pushed event) and publishes any change. */
-  refresh(jobId: string): Promise<ModelInvocationJob>;
+  /**
+   * Refreshes a job now and publishes any change. Pushed events wait for a slot under the rate
+   * like polling does; a mutation's own follow-up (`paced: false`) does not queue behind them.
+   */
+  refresh(jobId: string, options?: { paced?: boolean }): Promise<ModelInvocationJob>;
   /** Called after every round; returns the unsubscribe function. */
   onRound(listener: (stats: PollerStats) => void): () => void;
   stats(): PollerStats;
@@ -329,10 +332,10 @@ export function createPoller(options: PollerOptions): Poller {
       return job;
     },
 
-    async refresh(jobId) {
+    async refresh(jobId, { paced = true } = {}) {
       // A fetch already under way may predate the change that prompted this refresh.
       await inFlight.get(jobId)?.catch(() => undefined);
-      await limiter.take(closing.signal);
+      if (paced) await limiter.take(closing.signal);
       const job = await fetchJob(jobId);
       observe(job);
       return job;
