@@ -63,10 +63,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
   const chip = (job: SimulatedJob, text: string) => row(job).locator('.chip', { hasText: new RegExp(`^${text}$`) });
 
   /** Resolves after `rounds` poller rounds that ran with `predicate` true. */
-  const pollerRounds = (rounds: number, predicate: (stats: PollerStats) => boolean) =>
+  const pollerRounds = (rounds: number, predicate: (stats: PollerStats) => boolean, on: TestGateway = t) =>
     new Promise<void>((resolve) => {
       let seen = 0;
-      const off = t.gateway.poller.onRound((stats) => {
+      const off = on.gateway.poller.onRound((stats) => {
         if (predicate(stats) && ++seen >= rounds) {
           off();
           resolve();
@@ -268,6 +268,54 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
     await row(jobs.failed!).waitFor();
     expect(new URL(page.url()).searchParams.get('status')).toBe('FAILED');
     expect(pageErrors).toEqual([]);
+  });
+
+  describe('with fewer operations per connection than running jobs', () => {
+    let limited: TestGateway;
+    let limitedPage: Page;
+    const running: SimulatedJob[] = [];
+    const limitedRow = (job: SimulatedJob) => limitedPage.locator(`#job-rows tr[data-job-id="${job.jobId}"]`);
+    const isWatched = (job: SimulatedJob) => limited.gateway.poller.latest(job.jobId) !== undefined;
+
+    beforeAll(async () => {
+      // One operation for the account-wide stream, two for progress: two running rows must wait.
+      limited = await startTestGateway({ POLL_INTERVAL_MS: '100', UPSTREAM_MAX_RPS: '1000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' });
+      for (let i = 0; i < 4; i++) {
+        running.push(
+          limited.simulator.engine.createJob(
+            { jobName: `nightly-batch-${i}`, status: 'InProgress', totalRecordCount: 1000, submitTime: new Date(BASE + i * MINUTE) },
+            { paused: true },
+          ),
+        );
+      }
+      limitedPage = await context.newPage();
+      limitedPage.setDefaultTimeout(STEP_TIMEOUT_MS);
+      limitedPage.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    });
+    afterAll(async () => {
+      await limitedPage?.close();
+      await limited?.close();
+    });
+
+    it('should stay within the limit and give a freed slot to a waiting row', async () => {
+      const [oldest, older, newer, newest] = running as [SimulatedJob, SimulatedJob, SimulatedJob, SimulatedJob];
+      // Newest first: the two top rows get progress streams, the other two wait.
+      const live = pollerRounds(2, (stats) => stats.accountWatchers === 1 && stats.watched === 2, limited);
+      await limitedPage.goto(`${limited.url}/`);
+      await limitedRow(oldest).waitFor();
+      await live;
+      expect([newest, newer, older, oldest].map(isWatched)).toEqual([true, true, false, false]);
+      expect(await limitedPage.locator('#notice').isVisible()).toBe(false);
+
+      // The newest finishes, its stream completes, and the next running row takes the slot.
+      limited.simulator.engine.setStatus(newest.jobId, 'Completed');
+      await limitedRow(newest).locator('.chip', { hasText: 'Completed' }).waitFor();
+      await pollerRounds(1, () => isWatched(older), limited);
+      expect(limited.gateway.poller.stats().watched).toBe(2);
+      limited.simulator.engine.advance(older.jobId);
+      const processed = limited.simulator.engine.get(older.jobId)!.processedRecordCount!;
+      await limitedRow(older).locator('.progress-text', { hasText: `${processed.toLocaleString('en-US')} / 1,000` }).waitFor();
+    });
   });
 
   describe('GraphiQL', () => {

@@ -212,7 +212,8 @@
     ui.caption.textContent = 'Loading jobs…';
     ui.empty.hidden = true;
     ui.loadMore.hidden = true;
-    hideNotice();
+    if (state.canStop) hideNotice();
+    else showStopForbidden();
 
     // Stream first, list second: a change that happens while the list loads is then not lost.
     state.pending = [];
@@ -537,7 +538,7 @@
       row.error = `Could not stop (${code}): ${error.message}`;
       if (code === 'FORBIDDEN') {
         state.canStop = false;
-        showNotice('Stopping jobs is not allowed for this API key (FORBIDDEN), so the Stop buttons are hidden.', 'info');
+        showStopForbidden();
       } else if (code === 'UNAUTHENTICATED') {
         askForApiKey();
       }
@@ -565,13 +566,14 @@
       showNotice('This browser does not allow storing the API key.', 'error');
     }
     renderApiKeyState();
-    // A new key means new permissions and a new connection_init: start over.
+    // A new key means new permissions and a new connection_init: start over on a new socket.
+    // loadView() first ends the old view's streams (so that none refills), then the old client goes.
     state.canStop = true;
     state.progressCap = MAX_PROGRESS_STREAMS;
-    stopStreams();
-    void client.dispose();
+    const previous = client;
     client = createWsClient();
     void loadView();
+    void previous.dispose();
   }
 
   function renderApiKeyState() {
@@ -597,6 +599,10 @@
           : '';
     showNotice(`${what} (${code}): ${error.message}${hint}`, 'error');
     if (code === 'UNAUTHENTICATED') askForApiKey();
+  }
+
+  function showStopForbidden() {
+    showNotice('Stopping jobs is not allowed for this API key (FORBIDDEN), so the Stop buttons are hidden.', 'info');
   }
 
   function showNotice(text, kind) {
