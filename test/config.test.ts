@@ -7,11 +7,20 @@ describe('loadConfig', () => {
   it('should default to the simulator on 0.0.0.0:4000', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ backend: 'simulator', host: '0.0.0.0', port: 4000, pollIntervalMs: 1000 });
-    expect(config.upstream).toEqual({ concurrency: 10, attemptTimeoutMs: 5000, maxAttempts: 3, deadlineMs: 25_000, maxRps: 10 });
+    expect(config.upstream).toEqual({
+      concurrency: 10,
+      attemptTimeoutMs: 5000,
+      maxAttempts: 3,
+      deadlineMs: 25_000,
+      maxRps: 10,
+      retryMode: 'standard',
+      callsPerSecond: 25,
+      callsBurst: 100,
+    });
   });
 
   it('should poll every 10 s against AWS by default', () => {
-    expect(loadConfig({ BEDROCK_BACKEND: 'aws' }).pollIntervalMs).toBe(10_000);
+    expect(loadConfig({ BEDROCK_BACKEND: 'aws', GATEWAY_API_KEYS: '{"k":["jobs:read"]}' }).pollIntervalMs).toBe(10_000);
   });
 
   it.each([
