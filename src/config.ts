@@ -149,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxDepth: read.integer('MAX_QUERY_DEPTH', 8, 1, 100),
       maxAliases: read.integer('MAX_ALIASES', 20, 0, 1000),
       maxTokens: read.integer('MAX_TOKENS', 2000, 10, 1_000_000),
-      maxCost: read.integer('MAX_QUERY_COST', 5000, 1, 10_000_000),
+      maxCost: read.integer('MAX_QUERY_COST', 10_000, 1, 10_000_000),
       maxDirectives: read.integer('MAX_DIRECTIVES', 20, 0, 1000),
       maxBodyBytes: read.integer('MAX_REQUEST_BODY_BYTES', 102_400, 1024, 100_000_000),
       maxJobsPerOperation: read.integer('MAX_JOBS_PER_OPERATION', 200, 1, 100_000),
