@@ -393,6 +393,13 @@ function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocket
     wsServer,
     options.keepAliveMs || undefined,
   );
+  // ws reports a client's protocol violations (oversized message, bad frame, invalid UTF-8) as
+  // socket errors after closing with the right code (1009, 1002, 1007). graphql-ws would print
+  // them to stderr as internal errors; they are the client's, so they go to the log at debug.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => logger.debug({ err: error }, 'websocket closed on a protocol error'));
+  });
 
   return {
     get connections() {

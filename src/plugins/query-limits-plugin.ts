@@ -56,6 +56,20 @@ const NoIntrospection: ValidationRule = (context): ASTVisitor => ({
 export function createQueryLimitsPlugins({ limits, introspection }: QueryLimitsOptions): Plugin[] {
   const common = { propagateOnRejection: false, exposeLimits: true };
   const plugins: Plugin[] = [
+    {
+      // Yoga's maxRequestBodySize (set to the same limit) also cuts off bodies sent without a
+      // Content-Length; this answers the common case first with an error that names the variable.
+      onRequestParse({ request }) {
+        const length = Number(request.headers.get('content-length') ?? 0);
+        if (length > limits.maxBodyBytes) {
+          throw createGatewayError(
+            ErrorCode.LIMIT_EXCEEDED,
+            `Request body of ${length} bytes exceeds the limit of ${limits.maxBodyBytes} (MAX_REQUEST_BODY_BYTES)`,
+            { limit: 'MAX_REQUEST_BODY_BYTES', http: { status: 413 } },
+          );
+        }
+      },
+    },
     EnvelopArmorPlugin({
       maxDepth: { ...common, n: limits.maxDepth, flattenFragments: true, onReject: [reportAs('MAX_QUERY_DEPTH')] },
       maxAliases: { ...common, n: limits.maxAliases, onReject: [reportAs('MAX_ALIASES')] },
