@@ -56,18 +56,21 @@ export function createAccessPlugin(options: AccessPluginOptions): Plugin<{}, Gat
       }
       // Failed attempts count against the address, so guessing keys is rate limited too.
       const decision = rateLimiter?.take(rateLimitKey(principal, address));
+      const record = serverContext.operation;
       if (decision && !decision.allowed) {
         options.onRejected?.('rate_limited');
+        record?.errorCodes.add(ErrorCode.LIMIT_EXCEEDED);
         throw refuse(rateLimitError(decision.retryAfterMs), 429, { 'Retry-After': String(Math.ceil(decision.retryAfterMs / 1000)) });
       }
       if (failure || !principal) {
         options.onRejected?.('unauthenticated');
+        record?.errorCodes.add(ErrorCode.UNAUTHENTICATED);
         throw refuse(failure ?? createGatewayError(ErrorCode.UNAUTHENTICATED, 'Not authenticated'), 401, {
           'WWW-Authenticate': 'Bearer',
         });
       }
       serverContext.principal = principal;
-      if (serverContext.operation) serverContext.operation.principal = principal;
+      if (record) record.principal = principal;
     },
   };
 }

@@ -14,6 +14,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import type { LimitsConfig } from '../config.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
+import type { GatewayServerContext } from './server-context.ts';
 
 export interface QueryLimitsOptions {
   limits: LimitsConfig;
@@ -59,9 +60,10 @@ export function createQueryLimitsPlugins({ limits, introspection }: QueryLimitsO
     {
       // Yoga's maxRequestBodySize (set to the same limit) also cuts off bodies sent without a
       // Content-Length; this answers the common case first with an error that names the variable.
-      onRequestParse({ request }) {
+      onRequestParse({ request, serverContext }) {
         const length = Number(request.headers.get('content-length') ?? 0);
         if (length > limits.maxBodyBytes) {
+          (serverContext as GatewayServerContext).operation?.errorCodes.add(ErrorCode.LIMIT_EXCEEDED);
           throw createGatewayError(
             ErrorCode.LIMIT_EXCEEDED,
             `Request body of ${length} bytes exceeds the limit of ${limits.maxBodyBytes} (MAX_REQUEST_BODY_BYTES)`,
