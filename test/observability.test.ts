@@ -123,21 +123,29 @@ describe('metrics', () => {
   it('should count upstream outcomes, SDK attempts and retries', async () => {
     const t = await start({ UPSTREAM_MAX_ATTEMPTS: '2' });
     const job = t.simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
-    t.simulator.faults.failNext(1, 'throttle');
-    await t.graphql(JOB_STATUS, { id: job.jobId }); // throttled once, then answered
-    t.simulator.faults.failNext(2, 'throttle');
-    await t.graphql(JOB_STATUS, { id: job.jobId }); // throttled through both attempts
+    t.simulator.faults.failNext(1, 'internal');
+    await t.graphql(JOB_STATUS, { id: job.jobId }); // 5xx once, then answered
     t.simulator.faults.failNext(2, 'internal');
     await t.graphql(JOB_STATUS, { id: job.jobId }); // 5xx through both attempts
+    t.simulator.faults.failNext(1, 'accessDenied');
+    await t.graphql(JOB_STATUS, { id: job.jobId }); // a 4xx answer: not retried
     const text = await t.metrics();
     const op = 'operation="GetModelInvocationJob"';
     expect(sample(text, `gateway_upstream_calls_total{${op},outcome="success"}`)).toBe(1);
-    expect(sample(text, `gateway_upstream_calls_total{${op},outcome="throttled"}`)).toBe(1);
     expect(sample(text, `gateway_upstream_calls_total{${op},outcome="error"}`)).toBe(1);
-    expect(sample(text, `gateway_upstream_attempts_total{${op}}`)).toBe(6);
-    expect(sample(text, `gateway_upstream_retries_total{${op}}`)).toBe(3);
+    expect(sample(text, `gateway_upstream_calls_total{${op},outcome="rejected"}`)).toBe(1);
+    expect(sample(text, `gateway_upstream_attempts_total{${op}}`)).toBe(5);
+    expect(sample(text, `gateway_upstream_retries_total{${op}}`)).toBe(2);
     expect(sample(text, `gateway_upstream_call_duration_seconds_count{${op},outcome="error"}`)).toBe(1);
     expect(sample(text, 'gateway_upstream_circuit_state')).toBe(0);
+  });
+
+  it('should count calls Bedrock kept throttling', async () => {
+    const t = await start({ UPSTREAM_MAX_ATTEMPTS: '1' });
+    const job = t.simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
+    t.simulator.faults.failNext(1, 'throttle');
+    await t.graphql(JOB_STATUS, { id: job.jobId });
+    expect(sample(await t.metrics(), 'gateway_upstream_calls_total{operation="GetModelInvocationJob",outcome="throttled"}')).toBe(1);
   });
 
   it('should show active subscriptions, watched jobs, poll rounds and WebSocket connections', async () => {
