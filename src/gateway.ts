@@ -147,9 +147,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         ? false
         : (request) => {
             const origin = request.headers.get('origin');
+            // For an allowed origin, ['*'] makes whatwg-node reflect it and add `Vary: Origin`;
+            // a refused one gets no CORS headers at all (never `Access-Control-Allow-Origin: null`,
+            // which sandboxed iframes would match).
             return origin && isAllowedOrigin(origin)
               ? {
-                  origin: [origin],
+                  origin: ['*'],
                   credentials: false,
                   methods: ['GET', 'POST'],
                   allowedHeaders: ['content-type', 'accept', 'authorization', 'x-api-key', 'x-request-id', 'x-graphql-yoga-csrf'],

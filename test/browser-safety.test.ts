@@ -67,6 +67,7 @@ describe('CORS', () => {
     expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
     const post = await t.post({ query: '{ __typename }' }, { origin: 'https://app.example' });
     expect(post.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(post.headers.get('vary')).toContain('Origin');
     expect(post.headers.get('access-control-expose-headers')).toBe('x-request-id');
 
     const refused = await preflight(t, 'https://evil.example');

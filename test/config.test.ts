@@ -1,4 +1,5 @@
 // Configuration: defaults, validation, and a bad value stopping start-up with one line.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { startProcess } from './support/process.ts';
@@ -89,6 +90,18 @@ describe('security configuration', () => {
     })()!;
     expect(text.split('\n')).toHaveLength(1);
     if (name === 'GATEWAY_API_KEYS' || name === 'JWT_SECRET') expect(text).not.toMatch(/secret-key-1|secret-too-short/);
+  });
+});
+
+describe('documentation', () => {
+  it('should list every variable config.ts reads in the README configuration table', async () => {
+    const source = await readFile(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const names = new Set([...source.matchAll(/read\.\w+\('([A-Z0-9_]+)'|env\.([A-Z0-9_]+)/g)].map((m) => m[1] ?? m[2]));
+    expect(names.size).toBeGreaterThan(40);
+    const rows = readme.split('\n').filter((line) => line.startsWith('| `'));
+    const undocumented = [...names].filter((name) => !rows.some((row) => row.includes(`\`${name}\``)));
+    expect(undocumented).toEqual([]);
   });
 });
 
