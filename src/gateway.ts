@@ -177,8 +177,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
             const report = await readiness.check();
             endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
           } else if (url.pathname === '/metrics') {
-            const body = await metrics.registry.metrics();
-            endResponse(new fetchAPI.Response(body, { headers: { 'content-type': metrics.registry.contentType } }));
+            // A throw here would reach the HTTP server (whatwg-node does not catch onRequest).
+            const body = await metrics.registry.metrics().catch((error: unknown) => {
+              logger.error({ err: error }, 'collecting metrics failed');
+              return undefined;
+            });
+            endResponse(
+              body === undefined
+                ? new fetchAPI.Response('collecting metrics failed\n', { status: 500 })
+                : new fetchAPI.Response(body, { headers: { 'content-type': metrics.registry.contentType } }),
+            );
           }
         },
       },
@@ -356,8 +364,10 @@ function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocket
           metrics.countRejection('rate_limited');
           return refuse([rateLimitError(decision.retryAfterMs)]);
         }
+        // The credentials stay here: nothing downstream needs them, so nothing can log them.
+        const { connectionParams: _credentials, ...connection } = ctx;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
+          ...connection,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,

@@ -32,7 +32,7 @@ export interface JobsApiOptions {
    * time. @default none
    */
   callBudget?: RequestRateLimiter;
-  /** Told about every call when it ends (metrics). */
+  /** Told about every call when it ends (metrics). @default none */
   onCall?: (call: UpstreamCall) => void;
   /** Wraps every call in a client span. @default none */
   tracing?: Tracing;

@@ -1,10 +1,11 @@
 // Who may send GraphQL over HTTP, and how often: authenticates every GraphQL request before its
 // body is read (401 UNAUTHENTICATED) and applies the per-caller rate limit (429 LIMIT_EXCEEDED).
 // graphql-ws does the same at connection_init and per operation in gateway.ts.
+import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/scopes.ts';
-import { ErrorCode, createGatewayError } from '../errors.ts';
+import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
@@ -36,23 +37,21 @@ export function createAccessPlugin(options: AccessPluginOptions): Plugin<{}, Gat
 
   // Refusals are thrown as GraphQL errors with an HTTP status: Yoga answers them in the format the
   // client accepts and strips `extensions.http` from the body.
-  const refuse = (error: ReturnType<typeof createGatewayError>, status: number, headers?: Record<string, string>) => {
-    error.extensions['http'] = { status, headers };
-    return error;
-  };
+  const refuse = (error: GraphQLError, status: number, headers: Record<string, string>) =>
+    createGatewayError(errorCodeOf(error) as ErrorCode, error.message, { ...error.extensions, http: { status, headers } });
 
   return {
     async onRequestParse({ request, serverContext }) {
       const address = options.clientAddress(serverContext);
       let principal: Principal | undefined;
-      let failure: ReturnType<typeof createGatewayError> | undefined;
+      let failure: GraphQLError | undefined;
       try {
         principal = await authenticator.authenticate({
           apiKey: request.headers.get('x-api-key'),
           authorization: request.headers.get('authorization'),
         });
       } catch (error) {
-        failure = error as ReturnType<typeof createGatewayError>;
+        failure = error as GraphQLError;
       }
       // Failed attempts count against the address, so guessing keys is rate limited too.
       const decision = rateLimiter?.take(rateLimitKey(principal, address));
