@@ -1,5 +1,6 @@
 // Environment → typed, validated Config. The only module that reads process.env.
 import type { Level } from 'pino';
+import { SCOPES, isScope, type Scope } from './auth/scopes.ts';
 
 export type BedrockBackend = 'simulator' | 'aws';
 
@@ -25,6 +26,32 @@ export interface Config {
     deadlineMs: number;
     /** Most calls per second the poller makes, evenly spaced. */
     maxRps: number;
+    /** `adaptive` adds the SDK's client-side rate limiting on top of its retries. */
+    retryMode: 'standard' | 'adaptive';
+    /** Calls per second all upstream calls of this instance share (token bucket). */
+    callsPerSecond: number;
+    /** Calls that may go out at once above that rate. */
+    callsBurst: number;
+  };
+  /** Fails upstream calls fast while Bedrock is down. */
+  circuitBreaker: {
+    /** Consecutive transport/5xx/timeout failures that open the circuit. */
+    failureThreshold: number;
+    /** How long the circuit stays open before one probe call is let through. */
+    cooldownMs: number;
+  };
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  /** Origins allowed to call from a browser (CORS); empty: same origin only; `*`: any. */
+  corsOrigins: string[];
+  /** Introspection and "did you mean" suggestions; off in production unless INTROSPECTION=true. */
+  introspection: boolean;
+  /** Error masking includes the original error (message and stack) only with NODE_ENV=development. */
+  exposeErrorDetails: boolean;
+  tracing: {
+    /** OTLP/HTTP endpoint; traces are exported only when set. */
+    otlpEndpoint: string | undefined;
+    serviceName: string;
   };
   /** How many finished jobs are kept in memory across requests. */
   terminalCacheSize: number;
@@ -50,6 +77,44 @@ export interface Config {
   };
 }
 
+export interface AuthConfig {
+  /** Every GraphQL request and WebSocket must carry valid credentials. */
+  required: boolean;
+  /** API key → its scopes (GATEWAY_API_KEYS). */
+  apiKeys: ReadonlyMap<string, readonly Scope[]>;
+  /** HS256 shared secret for bearer tokens. */
+  jwtSecret: string | undefined;
+  /** JSON Web Key Set for bearer tokens signed with asymmetric keys. */
+  jwksUrl: URL | undefined;
+  /** Required `iss` of bearer tokens, when set. */
+  jwtIssuer: string | undefined;
+  /** Required `aud` of bearer tokens, when set. */
+  jwtAudience: string | undefined;
+}
+
+export interface LimitsConfig {
+  /** Deepest field nesting of an operation (fragments flattened; introspection's __schema exempt). */
+  maxDepth: number;
+  /** Most aliases in an operation. */
+  maxAliases: number;
+  /** Most lexical tokens in a document. */
+  maxTokens: number;
+  /** Highest static cost of an operation (graphql-armor's cost model). */
+  maxCost: number;
+  /** Most directives in an operation. */
+  maxDirectives: number;
+  /** Largest request body (HTTP) or message (WebSocket), in bytes. */
+  maxBodyBytes: number;
+  /** Most distinct jobs one operation may look up upstream. */
+  maxJobsPerOperation: number;
+  /** Requests per second per credential (or client IP when unauthenticated); 0 disables. */
+  rateLimitPerSecond: number;
+  /** Requests a credential may burst above the rate. */
+  rateLimitBurst: number;
+  /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted for the client IP. */
+  trustProxyHops: number;
+}
+
 /** Thrown for a bad variable; the message is one line naming it. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -61,13 +126,14 @@ export function loadConfig(env: Env = process.env): Config {
   const read = createReader(env);
   const backend = read.oneOf('BEDROCK_BACKEND', ['simulator', 'aws'] as const, 'simulator');
   const production = env.NODE_ENV === 'production';
+  const graphiql = read.boolean('GRAPHIQL', !production);
   return {
     backend,
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 4000, 0, 65535),
     production,
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    graphiql: read.boolean('GRAPHIQL', !production),
+    graphiql,
     dashboard: read.boolean('DASHBOARD', true),
     upstream: {
       concurrency: read.integer('UPSTREAM_CONCURRENCY', 10, 1, 1000),
@@ -75,6 +141,34 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: read.integer('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10),
       deadlineMs: read.integer('UPSTREAM_DEADLINE_MS', 25_000, 1, 120_000),
       maxRps: read.integer('UPSTREAM_MAX_RPS', 10, 1, 10_000),
+      retryMode: read.oneOf('UPSTREAM_RETRY_MODE', ['standard', 'adaptive'] as const, 'standard'),
+      callsPerSecond: read.integer('UPSTREAM_CALLS_PER_SECOND', 25, 1, 100_000),
+      callsBurst: read.integer('UPSTREAM_CALLS_BURST', 100, 1, 100_000),
+    },
+    circuitBreaker: {
+      failureThreshold: read.integer('CIRCUIT_BREAKER_FAILURES', 5, 1, 1000),
+      cooldownMs: read.integer('CIRCUIT_BREAKER_COOLDOWN_MS', 10_000, 10, 600_000),
+    },
+    auth: readAuth(read, env, backend),
+    limits: {
+      maxDepth: read.integer('MAX_QUERY_DEPTH', 8, 1, 100),
+      maxAliases: read.integer('MAX_ALIASES', 20, 0, 1000),
+      maxTokens: read.integer('MAX_TOKENS', 2000, 10, 1_000_000),
+      // One full page (first: 1000, every job field) costs about 175,000 in graphql-armor's model.
+      maxCost: read.integer('MAX_QUERY_COST', 200_000, 1, 100_000_000),
+      maxDirectives: read.integer('MAX_DIRECTIVES', 20, 0, 1000),
+      maxBodyBytes: read.integer('MAX_REQUEST_BODY_BYTES', 102_400, 1024, 100_000_000),
+      maxJobsPerOperation: read.integer('MAX_JOBS_PER_OPERATION', 200, 1, 100_000),
+      rateLimitPerSecond: read.integer('RATE_LIMIT_RPS', 20, 0, 1_000_000),
+      rateLimitBurst: read.integer('RATE_LIMIT_BURST', 40, 1, 1_000_000),
+      trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
+    },
+    corsOrigins: readOrigins(read),
+    introspection: read.boolean('INTROSPECTION', !production),
+    exposeErrorDetails: env.NODE_ENV === 'development',
+    tracing: {
+      otlpEndpoint: read.url('OTEL_EXPORTER_OTLP_ENDPOINT', { allowHttp: true })?.href.replace(/\/$/, ''),
+      serviceName: read.string('OTEL_SERVICE_NAME', 'bedrock-jobs-gateway'),
     },
     terminalCacheSize: read.integer('TERMINAL_JOB_CACHE_SIZE', 10_000, 0, 10_000_000),
     maxBatchIdentifiers: read.integer('MAX_BATCH_IDENTIFIERS', 100, 1, 1000),
@@ -90,6 +184,78 @@ export function loadConfig(env: Env = process.env): Config {
       stepMs: read.integer('SIMULATOR_STEP_MS', 1500, 1, 3_600_000),
     },
   };
+}
+
+type Reader = ReturnType<typeof createReader>;
+
+// Secrets never appear in an error message: only what is wrong with them.
+function readAuth(read: Reader, env: Env, backend: BedrockBackend): AuthConfig {
+  const required = read.boolean('AUTH_REQUIRED', backend === 'aws');
+  const apiKeys = readApiKeys(env.GATEWAY_API_KEYS?.trim());
+  const jwtSecret = env.JWT_SECRET?.trim() || undefined;
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    throw new ConfigError(`JWT_SECRET must be at least 32 characters for HS256 (got ${jwtSecret.length})`);
+  }
+  const auth: AuthConfig = {
+    required,
+    apiKeys,
+    jwtSecret,
+    jwksUrl: read.url('JWT_JWKS_URL', { allowHttp: false }),
+    jwtIssuer: read.string('JWT_ISSUER', '') || undefined,
+    jwtAudience: read.string('JWT_AUDIENCE', '') || undefined,
+  };
+  if (required && apiKeys.size === 0 && !auth.jwtSecret && !auth.jwksUrl) {
+    throw new ConfigError(
+      `AUTH_REQUIRED is true but no credential source is set: set GATEWAY_API_KEYS, JWT_SECRET or JWT_JWKS_URL${backend === 'aws' ? ' (AUTH_REQUIRED defaults to true with BEDROCK_BACKEND=aws)' : ''}`,
+    );
+  }
+  return auth;
+}
+
+function readApiKeys(raw: string | undefined): Map<string, Scope[]> {
+  const keys = new Map<string, Scope[]>();
+  if (!raw) return keys;
+  const rule = `a JSON object mapping each API key to a list of scopes (${SCOPES.join(', ')}), e.g. {"key":["jobs:read"]}`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError(`GATEWAY_API_KEYS must be ${rule} (got invalid JSON)`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`GATEWAY_API_KEYS must be ${rule} (got a JSON ${Array.isArray(parsed) ? 'array' : typeof parsed})`);
+  }
+  for (const [index, [key, scopes]] of Object.entries(parsed).entries()) {
+    if (key.trim() === '' || !Array.isArray(scopes)) {
+      throw new ConfigError(`GATEWAY_API_KEYS must be ${rule} (entry ${index + 1} is not a key with a list of scopes)`);
+    }
+    const unknown = scopes.find((scope) => !isScope(scope));
+    if (unknown !== undefined) {
+      throw new ConfigError(`GATEWAY_API_KEYS must be ${rule} (entry ${index + 1} has the unknown scope ${JSON.stringify(unknown)})`);
+    }
+    keys.set(key, scopes as Scope[]);
+  }
+  return keys;
+}
+
+function readOrigins(read: Reader): string[] {
+  const value = read.string('CORS_ORIGINS', '');
+  const origins = value.split(',').map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS must be * or a comma-separated list of origins such as https://app.example.com (got ${JSON.stringify(origin)})`,
+      );
+    }
+  }
+  return origins;
 }
 
 // Typed readers; each error names the variable, the rule and the value it got.
@@ -126,6 +292,21 @@ function createReader(env: Env) {
         throw new ConfigError(`${name} must be at least ${minLength} characters (got ${value.length})`);
       }
       return value;
+    },
+    /** An http(s) URL; plain http only for loopback hosts unless `allowHttp`. */
+    url(name: string, { allowHttp }: { allowHttp: boolean }): URL | undefined {
+      const value = raw(name);
+      if (value === undefined) return undefined;
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        // reported below
+      }
+      const loopback = url !== undefined && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
+      const ok = url?.protocol === 'https:' || (url?.protocol === 'http:' && (allowHttp || loopback));
+      if (!url || !ok) fail(name, allowHttp ? 'an http(s) URL' : 'an https URL (http only for localhost)', value);
+      return url;
     },
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
       const value = raw(name);

@@ -1,25 +1,38 @@
 // The gateway: one HTTP server carrying Yoga (GET, POST, SSE, GraphiQL) and graphql-ws on one
 // port. Owns the lifecycle of everything it starts: server, poller, Bedrock client, simulator.
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionArgs, GraphQLError } from 'graphql';
-import type { OperationResult } from 'graphql-ws';
+import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
+import type { Context as WsContext, OperationResult } from 'graphql-ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
+import { createAuthenticator, type Authenticator } from './auth/authenticator.ts';
+import type { Principal } from './auth/scopes.ts';
 import { createBedrockClient } from './bedrock/client.ts';
+import { createCircuitBreaker } from './bedrock/circuit-breaker.ts';
 import { createJobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
 import { ErrorCode, createGatewayError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
+import { createRequestRateLimiter, type RequestRateLimiter } from './limits/request-rate-limiter.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
+import { createMetrics, type GatewayMetrics } from './metrics.ts';
+import { createAccessPlugin, rateLimitError, rateLimitKey } from './plugins/access-plugin.ts';
+import { createHttpObservabilityPlugin } from './plugins/http-observability-plugin.ts';
+import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
+import { createOperationRecord, logOperation, recordErrors, requestIdFrom, type OperationRecord } from './plugins/operation-record.ts';
+import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
+import type { GatewayServerContext } from './plugins/server-context.ts';
 import { createReadiness } from './readiness.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
+import { createTracing } from './tracing.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
 import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobFeed, type JobFeed } from './watch/job-feed.ts';
@@ -33,10 +46,17 @@ export interface GatewayOptions {
    * keeps ownership: `close()` leaves it running. Tests use it to read counters and inject faults.
    */
   simulator?: Simulator;
+  /**
+   * Export the process's CPU, memory, event-loop and GC metrics on /metrics. They install
+   * process-wide monitors, so tests that start many gateways turn them off. @default true
+   */
+  processMetrics?: boolean;
 }
 
+type Yoga = YogaServerInstance<GatewayServerContext, Context>;
+
 export interface Gateway {
-  readonly yoga: YogaServerInstance<Record<string, never>, Context>;
+  readonly yoga: Yoga;
   readonly server: Server;
   readonly poller: Poller;
   readonly feed: JobFeed;
@@ -53,6 +73,10 @@ export interface Gateway {
 
 /** How long close() waits for live operations to send their completion before closing sockets. */
 const DRAIN_TIMEOUT_MS = 2000;
+/** Counted under their own name in gateway_http_requests_total. */
+const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', EVENT_BRIDGE_PATH, '/'];
+/** Scopes of a request that somehow reached execution without passing authentication. */
+const NOBODY: Principal = { id: 'unauthenticated', kind: 'anonymous', scopes: new Set() };
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config);
@@ -63,6 +87,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         (await startSimulator({ stepMs: config.simulator.stepMs, logger: logger.child({ component: 'simulator' }) })))
       : undefined;
 
+  if (config.backend === 'aws' && !config.auth.required) {
+    logger.warn(
+      'AUTH_REQUIRED=false with BEDROCK_BACKEND=aws: anyone who can reach this port can read your Bedrock jobs. Set GATEWAY_API_KEYS or JWT_* and remove AUTH_REQUIRED=false before exposing it.',
+    );
+  }
+  if (config.graphiql && !config.introspection) {
+    logger.warn('GRAPHIQL=true with INTROSPECTION=false: GraphiQL cannot load the schema');
+  }
+
+  const metrics = createMetrics({ processMetrics: options.processMetrics });
+  const tracing = createTracing(config.tracing);
+  const circuitBreaker = createCircuitBreaker(config.circuitBreaker);
   const client = createBedrockClient(
     config.upstream,
     simulator ? { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS } : {},
@@ -72,6 +108,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     terminalCache: createTerminalJobCache(config.terminalCacheSize),
     deadlineMs: config.upstream.deadlineMs,
     logger,
+    circuitBreaker,
+    callBudget: createRequestRateLimiter({ perSecond: config.upstream.callsPerSecond, burst: config.upstream.callsBurst }),
+    onCall: (call) => metrics.observeUpstreamCall(call),
+    tracing,
   });
   const pubSub = createJobPubSub();
   const poller = createPoller({
@@ -89,13 +129,45 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     config.eventBridgeSecret === undefined
       ? undefined
       : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, logger: logger.child({ component: 'eventbridge' }) });
+  const authenticator = createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) });
+  const rateLimiter =
+    config.limits.rateLimitPerSecond > 0
+      ? createRequestRateLimiter({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
+      : undefined;
+  const clientAddress = (req: IncomingMessage | undefined) => clientAddressOf(req, config.limits.trustProxyHops);
+  const isAllowedOrigin = (origin: string) => config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);
 
-  const yoga = createYoga<Record<string, never>, Context>({
+  const yoga: Yoga = createYoga<GatewayServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     logging: toYogaLogger(logger),
+    // Internal errors become "Unexpected error."; their message and stack reach clients only
+    // with NODE_ENV=development, and the log always.
+    maskedErrors: { isDev: config.exposeErrorDetails },
+    maxRequestBodySize: config.limits.maxBodyBytes,
+    // Browsers may call from these origins only; requests without Origin (servers, curl) are
+    // unaffected. Credentials are headers, never cookies, so no Allow-Credentials.
+    cors:
+      config.corsOrigins.length === 0
+        ? false
+        : (request) => {
+            const origin = request.headers.get('origin');
+            // For an allowed origin, ['*'] makes whatwg-node reflect it and add `Vary: Origin`;
+            // a refused one gets no CORS headers at all (never `Access-Control-Allow-Origin: null`,
+            // which sandboxed iframes would match).
+            return origin && isAllowedOrigin(origin)
+              ? {
+                  origin: ['*'],
+                  credentials: false,
+                  methods: ['GET', 'POST'],
+                  allowedHeaders: ['content-type', 'accept', 'authorization', 'x-api-key', 'x-request-id', 'x-graphql-yoga-csrf'],
+                  exposedHeaders: ['x-request-id'],
+                  maxAge: 600,
+                }
+              : false;
+          },
     // Served from the installed package, not a CDN, so it works offline and under a strict CSP.
     renderGraphiQL,
     graphiql: config.graphiql && {
@@ -104,13 +176,25 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       subscriptionsProtocol: 'WS',
     },
     plugins: [
+      createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
       {
-        // /readyz sits beside Yoga's /healthz (liveness, no upstream call); the dashboard
-        // answers `/` and `/assets/*` and nothing else.
+        // /readyz sits beside Yoga's /healthz (liveness, no upstream call); /metrics is Prometheus
+        // text; the dashboard answers `/` and `/assets/*` and nothing else.
         async onRequest({ url, request, endResponse, fetchAPI }) {
           if (url.pathname === '/readyz') {
             const report = await readiness.check();
             endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
+          } else if (url.pathname === '/metrics') {
+            // A throw here would reach the HTTP server (whatwg-node does not catch onRequest).
+            const body = await metrics.registry.metrics().catch((error: unknown) => {
+              logger.error({ err: error }, 'collecting metrics failed');
+              return undefined;
+            });
+            endResponse(
+              body === undefined
+                ? new fetchAPI.Response('collecting metrics failed\n', { status: 500 })
+                : new fetchAPI.Response(body, { headers: { 'content-type': metrics.registry.contentType } }),
+            );
           } else if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) {
             endResponse(await eventBridge.handle(request));
           } else {
@@ -119,19 +203,48 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           }
         },
       },
+      // Refuses "simple" requests (GET without a custom header, form or text/plain POSTs), which a
+      // browser would send cross-site without a CORS preflight.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      createAccessPlugin({
+        authenticator,
+        rateLimiter,
+        clientAddress: (serverContext) => clientAddress(serverContext.req),
+        onRejected: (reason) => metrics.countRejection(reason),
+      }),
+      ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
+      createOperationObservabilityPlugin({ metrics, tracing }),
     ],
-    context: () =>
+    context: (initial) =>
       createContext({
         jobs,
         feed,
         poller,
         upstreamConcurrency: config.upstream.concurrency,
         maxBatchIdentifiers: config.maxBatchIdentifiers,
+        maxJobsPerOperation: config.limits.maxJobsPerOperation,
+        principal: initial.principal ?? NOBODY,
+        requestId: initial.operation?.requestId ?? requestIdFrom(undefined),
       }),
   });
 
   const server = createServer(yoga);
-  const webSockets = createWebSocketTransport(server, yoga, config.webSocket);
+  const webSockets = createWebSocketTransport(server, yoga, {
+    ...config.webSocket,
+    maxMessageBytes: config.limits.maxBodyBytes,
+    authenticator,
+    rateLimiter,
+    clientAddress,
+    isAllowedOrigin,
+    metrics,
+    logger,
+  });
+  metrics.watch({
+    activeSubscriptions: () => feed.size,
+    webSocketConnections: () => webSockets.connections,
+    poller: () => poller.stats(),
+    circuitState: () => circuitBreaker.state,
+  });
 
   return {
     yoga,
@@ -167,10 +280,22 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       server.closeAllConnections();
       await closed;
       client.destroy();
+      await tracing.shutdown();
       if (ownsSimulator) await simulator?.close();
       else simulator?.setEventBridgeTarget(undefined);
     },
   };
+}
+
+/** The caller's address: the socket's peer, or the X-Forwarded-For entry added by the outermost trusted proxy. */
+function clientAddressOf(req: IncomingMessage | undefined, trustProxyHops: number): string {
+  const forwarded = req?.headers['x-forwarded-for'];
+  if (trustProxyHops > 0 && typeof forwarded === 'string') {
+    const hops = forwarded.split(',').map((entry) => entry.trim());
+    const client = hops[Math.max(0, hops.length - trustProxyHops)];
+    if (client) return client;
+  }
+  return req?.socket.remoteAddress ?? 'unknown';
 }
 
 // The root value carries Yoga's enveloped execute/subscribe into graphql-ws's callbacks.
@@ -179,49 +304,115 @@ interface EnvelopedRoot {
   subscribe(args: ExecutionArgs): OperationResult;
 }
 
+type WebSocketTransportOptions = Config['webSocket'] & {
+  /** Largest message accepted; a bigger one closes the socket with 1009. */
+  maxMessageBytes: number;
+  authenticator: Authenticator;
+  rateLimiter: RequestRateLimiter | undefined;
+  clientAddress(req: IncomingMessage): string;
+  /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
+  isAllowedOrigin(origin: string): boolean;
+  metrics: GatewayMetrics;
+  logger: Logger;
+};
+
 /**
  * graphql-ws on the HTTP server's `/graphql` upgrades. Operations go through
- * `yoga.getEnveloped`, so Yoga's plugins (masking, limits, auth) apply to WebSockets too.
+ * `yoga.getEnveloped`, so Yoga's plugins (masking, limits, auth scopes) apply to WebSockets too.
+ * Credentials come in the connection_init payload; a socket without valid ones is closed with 4403.
  */
-function createWebSocketTransport(
-  server: Server,
-  yoga: YogaServerInstance<Record<string, never>, Context>,
-  options: Config['webSocket'],
-) {
-  const wsServer = new WebSocketServer({ server, path: '/graphql' });
+function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocketTransportOptions) {
+  const { authenticator, rateLimiter, metrics, logger } = options;
+  const wsServer = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: options.maxMessageBytes,
+    // CORS does not cover WebSockets: refuse browser pages from other origins at the upgrade.
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) =>
+      !origin || isSameOrigin(origin, req.headers.host) || options.isAllowedOrigin(origin),
+  });
+  const principals = new WeakMap<object, Principal>();
+  const records = new WeakMap<object, Map<string, OperationRecord>>();
   let operations = 0;
   let onIdle: (() => void) | undefined;
+
+  const finish = (ctx: object, id: string) => {
+    const record = records.get(ctx)?.get(id);
+    if (!record) return;
+    records.get(ctx)!.delete(id);
+    logOperation(logger, record);
+  };
 
   const disposable = useServer(
     {
       connectionInitWaitTimeout: options.connectionInitTimeoutMs,
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onConnect: async (ctx) => {
+        const params = lowerCaseKeys(ctx.connectionParams);
+        try {
+          principals.set(ctx, await authenticator.authenticate({ apiKey: params['x-api-key'], authorization: params['authorization'] }));
+          return true;
+        } catch (error) {
+          metrics.countRejection('unauthenticated');
+          rateLimiter?.take(rateLimitKey(undefined, options.clientAddress(ctx.extra.request)));
+          logger.info({ reason: (error as Error).message }, 'websocket refused: not authenticated');
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const principal = principals.get(ctx)!;
+        const record = createOperationRecord('ws', requestIdFrom(undefined));
+        record.principal = principal;
+        const refuse = (errors: readonly GraphQLError[]) => {
+          recordErrors(record, errors);
+          logOperation(logger, record, { id });
+          return errors;
+        };
         // ctx.subscriptions already holds this operation's id.
         if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
-          return [
+          return refuse([
             createGatewayError(
               ErrorCode.LIMIT_EXCEEDED,
               `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
             ),
-          ];
+          ]);
         }
+        if (principal.expiresAt !== undefined && principal.expiresAt <= Date.now()) {
+          metrics.countRejection('unauthenticated');
+          return refuse([createGatewayError(ErrorCode.UNAUTHENTICATED, 'The bearer token of this connection has expired; reconnect with a fresh one')]);
+        }
+        // The credentials stay here: nothing downstream needs them, so nothing can log them.
+        const { connectionParams: _credentials, ...connection } = ctx;
         const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
+          ...connection,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
-        });
+          principal,
+          operation: record,
+        } as GatewayServerContext);
         let document;
         try {
           document = parse(payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return refuse([error as GraphQLError]);
         }
         const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
+        if (errors.length > 0) return refuse(errors);
+        // Queries and mutations over a socket count against the request rate like HTTP ones.
+        // Starting a subscription does not: the per-connection cap bounds those, and a dashboard
+        // opening a stream per visible row must not trip a limit meant for request floods.
+        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
+          const decision = rateLimiter?.take(rateLimitKey(principal, options.clientAddress(ctx.extra.request)));
+          if (decision && !decision.allowed) {
+            metrics.countRejection('rate_limited');
+            return refuse([rateLimitError(decision.retryAfterMs)]);
+          }
+        }
         operations += 1;
+        if (!records.has(ctx)) records.set(ctx, new Map());
+        records.get(ctx)!.set(id, record);
         return {
           schema,
           document,
@@ -231,7 +422,11 @@ function createWebSocketTransport(
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
       },
-      onComplete: () => {
+      onNext: (ctx, id, _payload, _args, result) => {
+        recordErrors(records.get(ctx)?.get(id), (result as { errors?: unknown[] }).errors);
+      },
+      onComplete: (ctx, id) => {
+        finish(ctx, id);
         operations -= 1;
         if (operations === 0) onIdle?.();
       },
@@ -239,8 +434,18 @@ function createWebSocketTransport(
     wsServer,
     options.keepAliveMs || undefined,
   );
+  // ws reports a client's protocol violations (oversized message, bad frame, invalid UTF-8) as
+  // socket errors after closing with the right code (1009, 1002, 1007). graphql-ws would print
+  // them to stderr as internal errors; they are the client's, so they go to the log at debug.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error) => logger.debug({ err: error }, 'websocket closed on a protocol error'));
+  });
 
   return {
+    get connections() {
+      return wsServer.clients.size;
+    },
     /** Resolves once every operation has sent its completion, or after `timeoutMs`. */
     drain: (timeoutMs: number) =>
       new Promise<void>((resolve) => {
@@ -256,4 +461,21 @@ function createWebSocketTransport(
       }),
     dispose: () => disposable.dispose(),
   };
+}
+
+function isSameOrigin(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+/** connection_init payload entries by lower-case name, string values only. */
+function lowerCaseKeys(params: WsContext['connectionParams']): Record<string, string | undefined> {
+  const result: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (typeof value === 'string') result[key.toLowerCase()] = value;
+  }
+  return result;
 }

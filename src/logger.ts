@@ -1,14 +1,32 @@
 // The process logger (pino, JSON lines) and its adapter for Yoga's logging hook.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.ts';
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({
+/**
+ * Where credentials could end up if someone logged a request, headers or a connection_init
+ * payload. The gateway's own log lines name principals by id and never carry credentials.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'connectionParams',
+  '*.connectionParams',
+  'authorization',
+  'apiKey',
+  'token',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
     level: config.logLevel,
     base: { service: 'bedrock-jobs-gateway' },
-    redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[redacted]' },
-  });
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export function toYogaLogger(logger: Logger): YogaLogger {

@@ -1,4 +1,5 @@
 // Configuration: defaults, validation, and a bad value stopping start-up with one line.
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
 import { startProcess } from './support/process.ts';
@@ -7,7 +8,16 @@ describe('loadConfig', () => {
   it('should default to the simulator on 0.0.0.0:4000', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({ backend: 'simulator', host: '0.0.0.0', port: 4000, pollIntervalMs: 1000 });
-    expect(config.upstream).toEqual({ concurrency: 10, attemptTimeoutMs: 5000, maxAttempts: 3, deadlineMs: 25_000, maxRps: 10 });
+    expect(config.upstream).toEqual({
+      concurrency: 10,
+      attemptTimeoutMs: 5000,
+      maxAttempts: 3,
+      deadlineMs: 25_000,
+      maxRps: 10,
+      retryMode: 'standard',
+      callsPerSecond: 25,
+      callsBurst: 100,
+    });
   });
 
   it('should serve the dashboard unless DASHBOARD=false', () => {
@@ -17,7 +27,7 @@ describe('loadConfig', () => {
   });
 
   it('should poll every 10 s against AWS by default', () => {
-    expect(loadConfig({ BEDROCK_BACKEND: 'aws' }).pollIntervalMs).toBe(10_000);
+    expect(loadConfig({ BEDROCK_BACKEND: 'aws', GATEWAY_API_KEYS: '{"k":["jobs:read"]}' }).pollIntervalMs).toBe(10_000);
   });
 
   it.each([
@@ -42,11 +52,86 @@ describe('secrets', () => {
   });
 });
 
+describe('security configuration', () => {
+  it('should default to auth off with the simulator and on (needing a credential source) with AWS', () => {
+    expect(loadConfig({}).auth.required).toBe(false);
+    expect(loadConfig({ BEDROCK_BACKEND: 'aws', JWT_SECRET: 'x'.repeat(32) }).auth.required).toBe(true);
+    expect(() => loadConfig({ BEDROCK_BACKEND: 'aws' })).toThrow(
+      /^AUTH_REQUIRED is true but no credential source is set: set GATEWAY_API_KEYS, JWT_SECRET or JWT_JWKS_URL/,
+    );
+    expect(loadConfig({ BEDROCK_BACKEND: 'aws', AUTH_REQUIRED: 'false' }).auth.required).toBe(false);
+  });
+
+  it('should read API keys with their scopes', () => {
+    const { apiKeys } = loadConfig({ GATEWAY_API_KEYS: '{"k1":["jobs:read"],"k2":["jobs:read","jobs:write"]}' }).auth;
+    expect([...apiKeys]).toEqual([
+      ['k1', ['jobs:read']],
+      ['k2', ['jobs:read', 'jobs:write']],
+    ]);
+  });
+
+  it('should turn introspection and GraphiQL off in production unless enabled', () => {
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ introspection: false, graphiql: false, exposeErrorDetails: false });
+    expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection).toBe(true);
+    expect(loadConfig({})).toMatchObject({ introspection: true, graphiql: true, exposeErrorDetails: false });
+  });
+
+  it.each([
+    ['GATEWAY_API_KEYS', '{"k1": ["jobs:read"]', /^GATEWAY_API_KEYS must be a JSON object mapping each API key to a list of scopes .*\(got invalid JSON\)$/],
+    ['GATEWAY_API_KEYS', '["k1"]', /^GATEWAY_API_KEYS must be .*\(got a JSON array\)$/],
+    ['GATEWAY_API_KEYS', '{"secret-key-1": "jobs:read"}', /^GATEWAY_API_KEYS must be .*\(entry 1 is not a key with a list of scopes\)$/],
+    ['GATEWAY_API_KEYS', '{"secret-key-1": ["jobs:admin"]}', /^GATEWAY_API_KEYS must be .*\(entry 1 has the unknown scope "jobs:admin"\)$/],
+    ['JWT_SECRET', 'secret-too-short', /^JWT_SECRET must be at least 32 characters for HS256 \(got 16\)$/],
+    ['JWT_JWKS_URL', 'not a url', /^JWT_JWKS_URL must be an https URL \(http only for localhost\) \(got "not a url"\)$/],
+    ['JWT_JWKS_URL', 'http://idp.example.com/jwks.json', /^JWT_JWKS_URL must be an https URL/],
+    ['AUTH_REQUIRED', 'true', /^AUTH_REQUIRED is true but no credential source is set/],
+    ['CORS_ORIGINS', 'app.example.com', /^CORS_ORIGINS must be \* or a comma-separated list of origins .*\(got "app.example.com"\)$/],
+    ['CORS_ORIGINS', 'https://app.example.com/path', /^CORS_ORIGINS must be/],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /^OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/],
+    ['MAX_ALIASES', '-1', /^MAX_ALIASES must be an integer from 0 to 1000/],
+    ['RATE_LIMIT_RPS', 'fast', /^RATE_LIMIT_RPS must be an integer/],
+    ['UPSTREAM_RETRY_MODE', 'legacy', /^UPSTREAM_RETRY_MODE must be one of standard, adaptive/],
+    ['INTROSPECTION', 'perhaps', /^INTROSPECTION must be true or false/],
+  ])('should reject %s=%s with one line naming it and no secret', (name, value, message) => {
+    const run = () => loadConfig({ [name]: value });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+    const text = (() => {
+      try {
+        run();
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })()!;
+    expect(text.split('\n')).toHaveLength(1);
+    if (name === 'GATEWAY_API_KEYS' || name === 'JWT_SECRET') expect(text).not.toMatch(/secret-key-1|secret-too-short/);
+  });
+});
+
+describe('documentation', () => {
+  it('should list every variable config.ts reads in the README configuration table', async () => {
+    const source = await readFile(new URL('../src/config.ts', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+    const names = new Set([...source.matchAll(/read\.\w+\('([A-Z0-9_]+)'|env\.([A-Z0-9_]+)/g)].map((m) => m[1] ?? m[2]));
+    expect(names.size).toBeGreaterThan(40);
+    const rows = readme.split('\n').filter((line) => line.startsWith('| `'));
+    const undocumented = [...names].filter((name) => !rows.some((row) => row.includes(`\`${name}\``)));
+    expect(undocumented).toEqual([]);
+  });
+});
+
 describe('start-up with a bad value', () => {
-  it('should exit 1 with one line naming the variable', async () => {
-    const child = startProcess('src/main.ts', { PORT: 'abc' });
+  // Concurrent: each case spawns a process.
+  it.concurrent.for([
+    [{ PORT: 'abc' }, 'Configuration error: PORT must be an integer from 0 to 65535 (got "abc")'],
+    [
+      { BEDROCK_BACKEND: 'aws', GATEWAY_API_KEYS: '{oops' },
+      'Configuration error: GATEWAY_API_KEYS must be a JSON object mapping each API key to a list of scopes (jobs:read, jobs:write), e.g. {"key":["jobs:read"]} (got invalid JSON)',
+    ],
+  ] as const)('should exit 1 with one line naming the variable (%o)', async ([env, line], { expect }) => {
+    const child = startProcess('src/main.ts', env as Record<string, string>);
     const code = await child.exited;
     expect(code).toBe(1);
-    expect(child.stderr().trim().split('\n')).toEqual(['Configuration error: PORT must be an integer from 0 to 65535 (got "abc")']);
+    expect(child.stderr().trim().split('\n')).toEqual([line]);
   });
 });

@@ -79,7 +79,7 @@ describe('batching', () => {
   it('should keep input order for 60 identifiers over 40 jobs with at most the cap in flight', async () => {
     const jobs = runningJobs(40);
     const identifiers = Array.from({ length: 60 }, (_, i) => (i < 40 ? jobs[i]!.jobArn : jobs[(i * 7) % 40]!.jobId));
-    t.simulator.faults.latencyMs = 20; // long enough for requests to overlap
+    t.simulator.faults.latencyMs = 100; // long enough for requests to overlap, even on a loaded machine
     const { data, errors } = await t.graphql(
       `query($ids: [String!]!) { modelInvocationJobsByIdentifier(jobIdentifiers: $ids) { jobArn } }`,
       { ids: identifiers },

@@ -16,7 +16,8 @@ const UPDATED = `subscription($id: String!) {
 let t: TestGateway;
 const clients: Client[] = [];
 beforeAll(async () => {
-  t = await startTestGateway({ POLL_INTERVAL_MS: '25', UPSTREAM_MAX_RPS: '1000', UPSTREAM_MAX_ATTEMPTS: '1' });
+  // 50 clients subscribe from one address at once: more than the default per-caller rate limit.
+  t = await startTestGateway({ POLL_INTERVAL_MS: '25', UPSTREAM_MAX_RPS: '1000', UPSTREAM_MAX_ATTEMPTS: '1', RATE_LIMIT_RPS: '0' });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));

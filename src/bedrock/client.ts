@@ -14,6 +14,10 @@ export function createBedrockClient(upstream: Config['upstream'], target: Upstre
   return new BedrockClient({
     ...target,
     maxAttempts: upstream.maxAttempts,
+    // `adaptive` also slows the whole client after a throttle. Its rate estimate comes from recent
+    // traffic, so at low traffic one throttle drops it to 0.5 calls/s and a batch lookup then
+    // runs into its deadline; hence `standard` by default, plus the shared token bucket in jobs.ts.
+    retryMode: upstream.retryMode,
     // Without these the SDK waits forever on an upstream that accepts the connection and
     // never answers; the per-call deadline in jobs.ts caps the total across retries.
     requestHandler: {

@@ -9,9 +9,13 @@ import {
   type CreateModelInvocationJobRequest,
   type ListModelInvocationJobsRequest,
 } from '@aws-sdk/client-bedrock';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { GraphQLError } from 'graphql';
-import { ErrorCode, createGatewayError } from '../errors.ts';
+import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
+import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import type { Tracing } from '../tracing.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
 import { jobIdFromArn } from './job-identifier.ts';
 import type { TerminalJobCache } from './terminal-job-cache.ts';
@@ -23,6 +27,34 @@ export interface JobsApiOptions {
   /** Ceiling for one call, retries included. */
   deadlineMs: number;
   logger: Logger;
+  /** Fails calls fast while Bedrock is down. @default none */
+  circuitBreaker?: CircuitBreaker;
+  /**
+   * A token bucket every call of this instance takes from (UPSTREAM_CALLS_PER_SECOND): a call
+   * waits for a token within its deadline and fails with THROTTLED when it could not get one in
+   * time. @default none
+   */
+  callBudget?: RequestRateLimiter;
+  /** Told about every call when it ends (metrics). @default none */
+  onCall?: (call: UpstreamCall) => void;
+  /** Wraps every call in a client span. @default none */
+  tracing?: Tracing;
+}
+
+/**
+ * How an upstream call ended: `success`; `rejected`: Bedrock answered with a 4xx other than
+ * throttling (not found, validation, access denied, conflict); `throttled` (after the SDK's
+ * retries); `error`: transport error or 5xx; `timeout`; not sent: `circuit_open`, or
+ * `over_budget` (no token from UPSTREAM_CALLS_PER_SECOND within the deadline).
+ */
+export type UpstreamOutcome = 'success' | 'rejected' | 'throttled' | 'error' | 'timeout' | 'circuit_open' | 'over_budget';
+
+export interface UpstreamCall {
+  operation: string;
+  outcome: UpstreamOutcome;
+  /** HTTP attempts the SDK made (1 + retries); 0 when the circuit refused the call. */
+  attempts: number;
+  durationMs: number;
 }
 
 export interface JobPage {
@@ -44,18 +76,74 @@ export interface JobsApi {
   createJob(input: CreateJobInput): Promise<string>;
 }
 
-export function createJobsApi({ client, terminalCache, deadlineMs, logger }: JobsApiOptions): JobsApi {
-  const send = async <T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
+export function createJobsApi(options: JobsApiOptions): JobsApi {
+  const { client, terminalCache, deadlineMs, logger, circuitBreaker, callBudget, onCall, tracing } = options;
+
+  // Waits for a token of the shared call budget; false when none comes before the deadline.
+  const takeBudget = async (deadlineAt: number, signal: AbortSignal): Promise<boolean> => {
+    if (!callBudget) return true;
+    for (;;) {
+      const decision = callBudget.take('upstream');
+      if (decision.allowed) return true;
+      if (performance.now() + decision.retryAfterMs >= deadlineAt) return false;
+      await delay(decision.retryAfterMs, undefined, { signal });
+    }
+  };
+
+  const attempt = async <T extends { $metadata: { attempts?: number } }>(
+    operation: string,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
+    const startedAt = performance.now();
+    const report = (outcome: UpstreamOutcome, attempts: number) =>
+      onCall?.({ operation, outcome, attempts, durationMs: performance.now() - startedAt });
+
+    const admission = circuitBreaker?.admit() ?? { admitted: true as const, ticket: undefined };
+    if (!admission.admitted) {
+      report('circuit_open', 0);
+      throw createGatewayError(
+        ErrorCode.UPSTREAM_UNAVAILABLE,
+        `Bedrock is unavailable: ${admission.consecutiveFailures} calls in a row failed, so the gateway is not calling it for the next ${Math.ceil(admission.retryAfterMs / 1000)} s (circuit breaker)`,
+      );
+    }
+    const signal = AbortSignal.timeout(deadlineMs);
+    if (!(await takeBudget(startedAt + deadlineMs, signal).catch(() => false))) {
+      admission.ticket?.success(); // nothing was sent: says nothing about Bedrock
+      report('over_budget', 0);
+      throw createGatewayError(
+        ErrorCode.THROTTLED,
+        `The gateway's budget of calls to Bedrock (UPSTREAM_CALLS_PER_SECOND) is used up; retry later`,
+      );
+    }
     try {
-      return await run(AbortSignal.timeout(deadlineMs));
+      const output = await run(signal);
+      admission.ticket?.success();
+      report('success', output.$metadata.attempts ?? 1);
+      return output;
     } catch (error) {
       const mapped = toGatewayError(error, operation);
+      const outcome = outcomeOf(error, mapped);
+      if (outcome === 'error' || outcome === 'timeout') admission.ticket?.failure();
+      else admission.ticket?.success();
+      report(outcome, (error as UpstreamFailure).$metadata?.attempts ?? 1);
       if (mapped.extensions.code !== ErrorCode.NOT_FOUND) {
         logger.warn({ operation, err: error, code: mapped.extensions.code }, 'upstream call failed');
       }
       throw mapped;
     }
   };
+
+  const send = <T extends { $metadata: { attempts?: number } }>(
+    operation: string,
+    run: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T> =>
+    tracing?.enabled
+      ? tracing.span(`Bedrock ${operation}`, { kind: 'client', attributes: rpcAttributes(operation) }, async (span) => {
+          const output = await attempt(operation, run);
+          span.setAttribute('aws.attempts', output.$metadata.attempts ?? 1);
+          return output;
+        })
+      : attempt(operation, run);
 
   return {
     async getJob(jobId) {
@@ -97,7 +185,25 @@ interface UpstreamFailure {
   name?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+}
+
+const rpcAttributes = (operation: string) => ({ 'rpc.system': 'aws-api', 'rpc.service': 'Bedrock', 'rpc.method': operation });
+
+function outcomeOf(error: unknown, mapped: GraphQLError): UpstreamOutcome {
+  const name = (error as UpstreamFailure | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  switch (errorCodeOf(mapped)) {
+    case ErrorCode.THROTTLED:
+      return 'throttled';
+    case ErrorCode.UPSTREAM_UNAVAILABLE: {
+      // A 4xx that maps to "unavailable" (e.g. expired gateway credentials) is an answer, not an outage.
+      const status = (error as UpstreamFailure | null)?.$metadata?.httpStatusCode;
+      return status !== undefined && status < 500 ? 'rejected' : 'error';
+    }
+    default:
+      return 'rejected';
+  }
 }
 
 /** Maps an SDK or network failure to the code a client can act on. */

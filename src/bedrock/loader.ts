@@ -1,7 +1,7 @@
 // The per-request job loader: every lookup in one operation (aliases, lists, nesting) lands
 // in one DataLoader keyed by bare job id, so each distinct job costs at most one upstream call.
 import DataLoader from 'dataloader';
-import { ErrorCode, errorCodeOf } from '../errors.ts';
+import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { ModelInvocationJob } from './job.ts';
 import { jobIdFromArn, normaliseJobIdentifier } from './job-identifier.ts';
 import type { JobsApi } from './jobs.ts';
@@ -17,16 +17,38 @@ export interface JobLoader {
   primeFrom(listed: Promise<readonly ModelInvocationJob[]>): void;
 }
 
-export function createJobLoader(jobs: JobsApi, options: { concurrency: number }): JobLoader {
+export interface JobLoaderOptions {
+  /** Most upstream lookups in flight at once. */
+  concurrency: number;
+  /**
+   * Most jobs one operation may look up: aliases times batch lists could otherwise turn one
+   * request into thousands of upstream calls. Lookups beyond it fail with LIMIT_EXCEEDED.
+   * @default Infinity
+   */
+  maxJobs?: number;
+}
+
+export function createJobLoader(jobs: JobsApi, options: JobLoaderOptions): JobLoader {
+  const maxJobs = options.maxJobs ?? Infinity;
+  let looked = 0;
+  const overBudget = () =>
+    createGatewayError(
+      ErrorCode.LIMIT_EXCEEDED,
+      `This operation looks up more than ${maxJobs} distinct jobs (MAX_JOBS_PER_OPERATION); split it into several requests`,
+    );
   const pendingLists = new Set<Promise<unknown>>();
   const listed = new Map<string, ModelInvocationJob>();
 
   const loader: DataLoader<string, ModelInvocationJob> = new DataLoader(async (jobIds) => {
     if (pendingLists.size > 0) await Promise.allSettled(pendingLists);
     // Bedrock has no batch-get: a batch is concurrent single gets under a cap.
-    const results = await mapConcurrent(jobIds, options.concurrency, async (jobId) =>
-      listed.get(jobId) ?? jobs.getJob(jobId).catch((error: Error) => error),
-    );
+    const results = await mapConcurrent(jobIds, options.concurrency, async (jobId) => {
+      const alreadyListed = listed.get(jobId);
+      if (alreadyListed) return alreadyListed;
+      if (looked >= maxJobs) return overBudget();
+      looked += 1;
+      return jobs.getJob(jobId).catch((error: Error) => error);
+    });
     // A transient failure must not stick for the rest of the request; a NOT_FOUND may.
     results.forEach((result, index) => {
       if (result instanceof Error && errorCodeOf(result) !== ErrorCode.NOT_FOUND) loader.clear(jobIds[index] as string);

@@ -1,5 +1,7 @@
 // The Pothos builder. It defines no types: each type lives in its own file under schema/.
 import SchemaBuilder from '@pothos/core';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { ErrorCode, createGatewayError } from '../errors.ts';
 import type { Context } from './context.ts';
 
 export const builder = new SchemaBuilder<{
@@ -9,7 +11,28 @@ export const builder = new SchemaBuilder<{
     // Upstream gives Date objects; a cached job may carry ISO strings.
     DateTime: { Input: Date; Output: Date | string };
   };
+  // Scopes are set on the root types (schema/index.ts), so every field under them is covered.
+  AuthScopes: {
+    /** The caller holds `jobs:read`: queries and subscriptions. */
+    jobsRead: boolean;
+    /** The caller holds `jobs:write`: mutations. */
+    jobsWrite: boolean;
+  };
 }>({
+  plugins: [ScopeAuthPlugin],
   // Mirrors the SDK: members are non-null unless the API makes them optional.
   defaultFieldNullability: false,
+  scopeAuth: {
+    // Refuse a subscription when it starts, not at its first event.
+    authorizeOnSubscribe: true,
+    authScopes: ({ principal }) => ({
+      jobsRead: principal.scopes.has('jobs:read'),
+      jobsWrite: principal.scopes.has('jobs:write'),
+    }),
+    unauthorizedError: (_parent, _context, info) =>
+      createGatewayError(
+        ErrorCode.FORBIDDEN,
+        `${info.parentType.name}.${info.fieldName} needs the ${info.parentType.name === 'Mutation' ? 'jobs:write' : 'jobs:read'} scope, which these credentials do not carry`,
+      ),
+  },
 });

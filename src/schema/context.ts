@@ -1,4 +1,5 @@
 // What every resolver receives. Built fresh per operation so loaders are never shared.
+import type { Principal } from '../auth/scopes.ts';
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
 import type { JobFeed } from '../watch/job-feed.ts';
@@ -14,6 +15,12 @@ export interface ContextDependencies {
   upstreamConcurrency: number;
   /** Most identifiers accepted by modelInvocationJobsByIdentifier. */
   maxBatchIdentifiers: number;
+  /** Most distinct jobs one operation may look up upstream. */
+  maxJobsPerOperation: number;
+  /** Who the operation runs as; scope checks read it. */
+  principal: Principal;
+  /** Correlates the operation's log lines; echoed in the `x-request-id` response header. */
+  requestId: string;
 }
 
 export interface Context {
@@ -22,6 +29,8 @@ export interface Context {
   poller: Poller;
   loaders: { job: JobLoader };
   limits: { maxBatchIdentifiers: number };
+  principal: Principal;
+  requestId: string;
 }
 
 export function createContext(deps: ContextDependencies): Context {
@@ -29,7 +38,11 @@ export function createContext(deps: ContextDependencies): Context {
     jobs: deps.jobs,
     feed: deps.feed,
     poller: deps.poller,
-    loaders: { job: createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency }) },
+    loaders: {
+      job: createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation }),
+    },
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
+    principal: deps.principal,
+    requestId: deps.requestId,
   };
 }

@@ -10,8 +10,9 @@ import './model-invocation-job-filter.ts';
 import './model-invocation-job-connection.ts';
 import './create-model-invocation-job.ts';
 
-builder.queryType({});
-builder.mutationType({});
-builder.subscriptionType({});
+// Scopes live on the root types, so a new field is covered without doing anything.
+builder.queryType({ authScopes: { jobsRead: true } });
+builder.mutationType({ authScopes: { jobsWrite: true } });
+builder.subscriptionType({ authScopes: { jobsRead: true } });
 
 export const schema = lexicographicSortSchema(builder.toSchema());

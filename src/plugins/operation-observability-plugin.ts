@@ -1,0 +1,96 @@
+// Per GraphQL operation, on HTTP and graphql-ws alike: metrics by operation name and type,
+// error codes, refusals at parse/validation, and (when tracing is on) a span that covers the
+// resolvers, so upstream calls made while resolving become its children.
+import { getOperationAST, type ExecutionArgs } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { ErrorCode, errorCodeOf } from '../errors.ts';
+import type { GatewayMetrics } from '../metrics.ts';
+import type { Tracing } from '../tracing.ts';
+import { recordErrors, type OperationRecord } from './operation-record.ts';
+import type { GatewayServerContext } from './server-context.ts';
+
+export interface OperationObservabilityOptions {
+  metrics: GatewayMetrics;
+  tracing: Tracing;
+}
+
+type Errors = readonly unknown[] | undefined;
+
+function describe(args: ExecutionArgs) {
+  const operation = getOperationAST(args.document, args.operationName);
+  return { name: operation?.name?.value, type: operation?.operation ?? 'unknown' };
+}
+
+const recordOf = (context: unknown) => (context as GatewayServerContext | undefined)?.operation;
+
+export function createOperationObservabilityPlugin({ metrics, tracing }: OperationObservabilityOptions): Plugin {
+  const countErrors = (record: OperationRecord | undefined, type: string, errors: Errors) => {
+    recordErrors(record, errors);
+    for (const error of errors ?? []) metrics.countError(type, errorCodeOf(error) ?? 'INTERNAL');
+  };
+
+  const refused = (record: OperationRecord | undefined, errors: Errors) => {
+    recordErrors(record, errors);
+    const limited = errors?.some((error) => errorCodeOf(error) === ErrorCode.LIMIT_EXCEEDED);
+    metrics.countRejection(limited ? 'limit_exceeded' : 'invalid');
+  };
+
+  const begin = (args: ExecutionArgs) => {
+    const { name, type } = describe(args);
+    const record = recordOf(args.contextValue);
+    if (record) {
+      record.operationName = name;
+      record.operationType = type;
+    }
+    return { name, type, record, startedAt: performance.now() };
+  };
+
+  const spanOptions = (name: string | undefined, type: string) => ({
+    kind: 'server' as const,
+    attributes: { 'graphql.operation.name': name ?? '', 'graphql.operation.type': type },
+  });
+
+  return {
+    onParse({ context }) {
+      return ({ result }) => {
+        if (result instanceof Error) refused(recordOf(context), [result]);
+      };
+    },
+    onValidate({ context }) {
+      return ({ valid, result }) => {
+        if (!valid) refused(recordOf(context), result);
+      };
+    },
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const { name, type, record, startedAt } = begin(args);
+      if (tracing.enabled) {
+        setExecuteFn((executeArgs) => tracing.span(`${type} ${name ?? '(anonymous)'}`, spanOptions(name, type), () => executeFn(executeArgs)));
+      }
+      return {
+        onExecuteDone({ result }) {
+          metrics.observeOperation(name, type, (performance.now() - startedAt) / 1000);
+          if (!isAsyncIterable(result)) countErrors(record, type, result.errors);
+        },
+      };
+    },
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+      const { name, type, record, startedAt } = begin(args);
+      if (tracing.enabled) {
+        setSubscribeFn((subscribeArgs) => tracing.span(`${type} ${name ?? '(anonymous)'}`, spanOptions(name, type), () => subscribeFn(subscribeArgs)));
+      }
+      return {
+        onSubscribeResult({ result }) {
+          metrics.observeOperation(name, type, (performance.now() - startedAt) / 1000);
+          if (!isAsyncIterable(result)) {
+            countErrors(record, type, result.errors);
+            return;
+          }
+          return { onNext: ({ result: event }) => countErrors(record, type, event.errors) };
+        },
+        onSubscribeError({ error }) {
+          countErrors(record, type, [error]);
+        },
+      };
+    },
+  };
+}

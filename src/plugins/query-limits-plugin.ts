@@ -1,0 +1,88 @@
+// Limits on the shape of an operation, checked before anything runs, on HTTP and graphql-ws
+// alike: graphql-armor's depth, alias, token, cost and directive limits, plus introspection and
+// field suggestions turned off unless allowed. A refused operation gets LIMIT_EXCEEDED naming
+// the variable that sets the limit.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import {
+  GraphQLError,
+  getNamedType,
+  isIntrospectionType,
+  type ASTVisitor,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { LimitsConfig } from '../config.ts';
+import { ErrorCode, createGatewayError } from '../errors.ts';
+import type { GatewayServerContext } from './server-context.ts';
+
+export interface QueryLimitsOptions {
+  limits: LimitsConfig;
+  /** Allow introspection (and "did you mean" suggestions, which leak the same information). */
+  introspection: boolean;
+}
+
+type ArmorReject = (context: ValidationContext | null, error: GraphQLError) => void;
+
+/** Turns armor's "Syntax Error: Query depth limit of 8 exceeded, found 9." into our error. */
+function limitError(error: GraphQLError, variable: string): GraphQLError {
+  const detail = error.message.replace(/^Syntax Error: /, '').replace(/\.$/, '');
+  return createGatewayError(ErrorCode.LIMIT_EXCEEDED, `${detail} (${variable})`, { limit: variable });
+}
+
+// Validation rules report through the context; the token limit runs inside the parser, which has
+// no context, so it throws, and the parse fails with the error.
+const reportAs =
+  (variable: string): ArmorReject =>
+  (context, error) => {
+    if (context) context.reportError(limitError(error, variable));
+    else throw limitError(error, variable);
+  };
+
+/** Like graphql's NoSchemaIntrospectionCustomRule, with a code and the variable to change. */
+const NoIntrospection: ValidationRule = (context): ASTVisitor => ({
+  Field(node) {
+    const type = context.getType();
+    if (type && isIntrospectionType(getNamedType(type))) {
+      context.reportError(
+        new GraphQLError(`Introspection is disabled on this gateway (INTROSPECTION=false); "${node.name.value}" is not allowed`, {
+          nodes: node,
+          extensions: { code: ErrorCode.FORBIDDEN },
+        }),
+      );
+    }
+  },
+});
+
+export function createQueryLimitsPlugins({ limits, introspection }: QueryLimitsOptions): Plugin[] {
+  const common = { propagateOnRejection: false, exposeLimits: true };
+  const plugins: Plugin[] = [
+    {
+      // Yoga's maxRequestBodySize (set to the same limit) also cuts off bodies sent without a
+      // Content-Length; this answers the common case first with an error that names the variable.
+      onRequestParse({ request, serverContext }) {
+        const length = Number(request.headers.get('content-length') ?? 0);
+        if (length > limits.maxBodyBytes) {
+          (serverContext as GatewayServerContext).operation?.errorCodes.add(ErrorCode.LIMIT_EXCEEDED);
+          throw createGatewayError(
+            ErrorCode.LIMIT_EXCEEDED,
+            `Request body of ${length} bytes exceeds the limit of ${limits.maxBodyBytes} (MAX_REQUEST_BODY_BYTES)`,
+            { limit: 'MAX_REQUEST_BODY_BYTES', http: { status: 413 } },
+          );
+        }
+      },
+    },
+    EnvelopArmorPlugin({
+      maxDepth: { ...common, n: limits.maxDepth, flattenFragments: true, onReject: [reportAs('MAX_QUERY_DEPTH')] },
+      maxAliases: { ...common, n: limits.maxAliases, onReject: [reportAs('MAX_ALIASES')] },
+      maxTokens: { ...common, n: limits.maxTokens, onReject: [reportAs('MAX_TOKENS')] },
+      costLimit: { ...common, maxCost: limits.maxCost, onReject: [reportAs('MAX_QUERY_COST')] },
+      maxDirectives: { ...common, n: limits.maxDirectives, onReject: [reportAs('MAX_DIRECTIVES')] },
+      blockFieldSuggestion: { enabled: !introspection },
+    }) as Plugin,
+  ];
+  if (!introspection) {
+    plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(NoIntrospection) });
+  }
+  return plugins;
+}

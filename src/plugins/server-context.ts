@@ -1,0 +1,14 @@
+// What the transports hand to Yoga for each request (HTTP) or operation (graphql-ws), before
+// the GraphQL context is built from it.
+import type { IncomingMessage } from 'node:http';
+import type { Principal } from '../auth/scopes.ts';
+import type { OperationRecord } from './operation-record.ts';
+
+export interface GatewayServerContext {
+  /** The HTTP request (or the WebSocket's upgrade request). */
+  req?: IncomingMessage;
+  /** Set per HTTP request by the HTTP observability plugin, per operation by the WebSocket transport. */
+  operation?: OperationRecord;
+  /** Set by the access plugin (HTTP) or at connection_init (WebSocket). */
+  principal?: Principal;
+}
