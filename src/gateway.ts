@@ -10,6 +10,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import { createBedrockClient } from './bedrock/client.ts';
+import { createInProcessJobCache } from './bedrock/job-cache.ts';
 import { createJobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
@@ -17,12 +18,14 @@ import { ErrorCode, createGatewayError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
 import { createReadiness } from './readiness.ts';
+import { connectScaleOut } from './redis/scale-out.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
 import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobFeed, type JobFeed } from './watch/job-feed.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
+import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
 
 export interface GatewayOptions {
@@ -66,23 +69,30 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     config.upstream,
     simulator ? { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS } : {},
   );
+  const finishedJobs = createTerminalJobCache(config.terminalCacheSize);
+  // With REDIS_URL, the job cache, the job topics and the poll leases are shared with every
+  // instance using that Redis; without it they stay in this process.
+  const scaleOut = config.redis
+    ? await connectScaleOut(config.redis, { finishedJobs, logger: logger.child({ component: 'redis' }) })
+    : undefined;
   const jobs = createJobsApi({
     client,
-    terminalCache: createTerminalJobCache(config.terminalCacheSize),
+    cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
     deadlineMs: config.upstream.deadlineMs,
     logger,
   });
-  const pubSub = createJobPubSub();
+  const pubSub = createJobPubSub(scaleOut?.eventTarget);
   const poller = createPoller({
     jobs,
     pubSub,
+    ownership: scaleOut?.ownership ?? createLocalPollOwnership(),
     intervalMs: config.pollIntervalMs,
     maxRps: config.upstream.maxRps,
     concurrency: config.upstream.concurrency,
     logger: logger.child({ component: 'poller' }),
   });
   const feed = createJobFeed({ poller, pubSub });
-  const readiness = createReadiness(jobs);
+  const readiness = createReadiness(jobs, scaleOut && { redis: scaleOut.health });
   const eventBridge =
     config.eventBridgeSecret === undefined
       ? undefined
@@ -156,6 +166,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       feed.close();
       await webSockets.drain(DRAIN_TIMEOUT_MS);
       poller.close();
+      // Gives this instance's poll leases up, so peers take its jobs over at their next round.
+      await scaleOut?.close();
       await webSockets.dispose();
       await yoga.dispose();
       server.closeAllConnections();

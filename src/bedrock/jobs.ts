@@ -13,13 +13,12 @@ import type { Logger } from 'pino';
 import type { GraphQLError } from 'graphql';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import type { ModelInvocationJob } from './job.ts';
-import { jobIdFromArn } from './job-identifier.ts';
-import type { TerminalJobCache } from './terminal-job-cache.ts';
+import type { JobCache } from './job-cache.ts';
 
 export interface JobsApiOptions {
   client: BedrockClient;
-  /** Finished jobs served without an upstream call. */
-  terminalCache: TerminalJobCache;
+  /** Jobs served without an upstream call: finished ones, and with Redis recently fetched ones. */
+  cache: JobCache;
   /** Ceiling for one call, retries included. */
   deadlineMs: number;
   logger: Logger;
@@ -34,8 +33,13 @@ export type ListJobsInput = Omit<ListModelInvocationJobsRequest, 'sortBy'>;
 export type CreateJobInput = CreateModelInvocationJobRequest;
 
 export interface JobsApi {
-  /** One job by bare id; rejects with a GraphQL error carrying a gateway code. */
-  getJob(jobId: string): Promise<ModelInvocationJob>;
+  /**
+   * One job by bare id; rejects with a GraphQL error carrying a gateway code. Served from the
+   * cache when it may be; `fresh` asks Bedrock unless the job is finished (the poller's refresh).
+   */
+  getJob(jobId: string, options?: { fresh?: boolean }): Promise<ModelInvocationJob>;
+  /** What the cache knows of these jobs, without any upstream call (the map holds the hits). */
+  cachedJobs(jobIds: readonly string[]): Promise<Map<string, ModelInvocationJob>>;
   /** One page of ListModelInvocationJobs, sorted by creation time. */
   listJobs(input: ListJobsInput): Promise<JobPage>;
   /** Asks Bedrock to stop the job (it goes Stopping → Stopped). */
@@ -44,7 +48,7 @@ export interface JobsApi {
   createJob(input: CreateJobInput): Promise<string>;
 }
 
-export function createJobsApi({ client, terminalCache, deadlineMs, logger }: JobsApiOptions): JobsApi {
+export function createJobsApi({ client, cache, deadlineMs, logger }: JobsApiOptions): JobsApi {
   const send = async <T>(operation: string, run: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
     try {
       return await run(AbortSignal.timeout(deadlineMs));
@@ -58,23 +62,26 @@ export function createJobsApi({ client, terminalCache, deadlineMs, logger }: Job
   };
 
   return {
-    async getJob(jobId) {
-      const cached = terminalCache.get(jobId);
+    async getJob(jobId, { fresh = false } = {}) {
+      const cached = await cache.get(jobId, { finishedOnly: fresh });
       if (cached) return cached;
       const { $metadata: _, ...output } = await send('GetModelInvocationJob', (abortSignal) =>
         client.send(new GetModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
       );
       const job = output as ModelInvocationJob;
-      terminalCache.offer(jobId, job);
+      // Awaited, so that once this answer is out, any instance asking next finds it.
+      await cache.offer([job]);
       return job;
     },
+
+    cachedJobs: (jobIds) => cache.getMany(jobIds),
 
     async listJobs(input) {
       const output = await send('ListModelInvocationJobs', (abortSignal) =>
         client.send(new ListModelInvocationJobsCommand({ ...input, sortBy: 'CreationTime' }), { abortSignal }),
       );
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
-      for (const job of jobs) terminalCache.offer(jobIdFromArn(job.jobArn), job);
+      await cache.offer(jobs);
       return { jobs, nextToken: output.nextToken };
     },
 
