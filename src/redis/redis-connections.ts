@@ -61,16 +61,18 @@ export function createRedisConnections(config: RedisConfig, logger: Logger): Red
   });
 
   const connections = { commands, subscriber };
+  let closing = false;
   for (const [role, client] of Object.entries(connections)) {
-    let wasReady = false;
+    // One line when a ready connection is lost and one when it is back, not one per retry.
+    let state: 'connecting' | 'ready' | 'lost' = 'connecting';
     client.on('ready', () => {
-      if (wasReady) logger.info({ connection: role }, 'Redis connection restored');
-      wasReady = true;
+      if (state === 'lost') logger.info({ connection: role }, 'Redis connection restored');
+      state = 'ready';
     });
     client.on('close', () => {
-      if (client.status !== 'end' && wasReady) {
-        logger.warn({ connection: role }, 'Redis connection lost; carrying on without Redis until it returns');
-      }
+      if (state !== 'ready' || closing) return;
+      state = 'lost';
+      logger.warn({ connection: role }, 'Redis connection lost; carrying on without Redis until it returns');
     });
     // Without a listener ioredis prints every failed reconnection attempt to stderr.
     client.on('error', (error: Error) => logger.debug({ connection: role, err: error }, 'Redis connection error'));
@@ -110,6 +112,7 @@ export function createRedisConnections(config: RedisConfig, logger: Logger): Red
       });
     },
     close() {
+      closing = true;
       commands.disconnect();
       subscriber.disconnect();
     },
