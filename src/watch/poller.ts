@@ -124,8 +124,8 @@ export function createPoller(options: PollerOptions): Poller {
   let accountWatchers = 0;
   let accountState: 'off' | 'baseline' | 'settling' | 'live' = 'off';
   let newestSubmitTime = 0;
-  // Whether this instance publishes account-wide changes: always alone; with peers, while it
-  // holds the account lease (otherwise two instances would report the same change twice).
+  // Whether this instance tracks and publishes account-wide changes: always alone; with peers,
+  // while it holds the account lease (otherwise two instances would report one change twice).
   let accountLeaseHeld = !ownership.shared;
   let unfollowAccount: (() => void) | undefined;
 
@@ -179,7 +179,9 @@ export function createPoller(options: PollerOptions): Poller {
       // Nobody needs to refresh a finished job: let the lease go at once.
       if (isTerminalStatus(job.status)) ownership.release([jobLease(jobId)]);
     }
-    if (accountState === 'off') return;
+    // Account-wide changes are tracked and published by the holder of the account lease; the
+    // other instances learn them from its events (absorbAccountChange), not from their own reads.
+    if (accountState === 'off' || !accountLeaseHeld) return;
     const known = account.get(jobId);
     if (known?.status === job.status) return;
     const submitTime = new Date(job.submitTime).getTime();
@@ -189,7 +191,7 @@ export function createPoller(options: PollerOptions): Poller {
     const settledBefore = accountState === 'settling' && !known && isTerminalStatus(job.status);
     // A quiet (baseline) observation of a job whose status was known (from a peer that held the
     // account lease before us) is a change all the same; alone, nothing is known at the baseline.
-    if ((quiet && !known) || settledBefore || !accountLeaseHeld) return;
+    if ((quiet && !known) || settledBefore) return;
     pubSub.publish('jobs:statusChanged', { job, previousStatus: known?.status ?? null, observedAt });
   };
 
