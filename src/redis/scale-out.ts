@@ -37,8 +37,12 @@ export interface ScaleOutOptions {
  */
 export async function connectScaleOut(config: RedisConfig, { finishedJobs, logger }: ScaleOutOptions): Promise<ScaleOut> {
   const connections = createRedisConnections(config, logger);
-  if (!(await connections.waitUntilUp(config.timeoutMs))) {
-    logger.warn('Redis is not reachable yet: starting on our own; sharing begins once it answers');
+  const { protocol, host, pathname } = new URL(config.url); // never the password
+  const where = { redis: `${protocol}//${host}${pathname}`, instanceId: connections.instanceId };
+  if (await connections.waitUntilUp(config.timeoutMs)) {
+    logger.info(where, 'Scale-out: sharing polls, job cache and events with other instances through Redis');
+  } else {
+    logger.warn(where, 'Redis is not reachable yet: starting on our own; sharing begins once it answers');
   }
   const ownership = createRedisPollOwnership({ connections, leaseMs: config.leaseMs, logger });
   return {
