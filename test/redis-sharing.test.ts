@@ -1,6 +1,7 @@
 // The pieces of scale-out, each on its own: configuration, jobs surviving JSON, batched poll
-// leases, events crossing instances through Redis pub/sub (not the cache), the account-wide
-// stream shared and handed over, and start-up without a reachable Redis. Gateways here run in
+// leases, an unfinished job shared through the cache, events crossing instances through Redis
+// pub/sub (not the cache), the account-wide stream shared and handed over, and start-up without
+// a reachable Redis. Gateways here run in
 // this process, each with its own Redis connections and poller, on one simulator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
@@ -153,6 +154,22 @@ describe.skipIf(!redisServerAvailable())('sharing through Redis', () => {
       second.close();
       inspector.disconnect();
     }
+  });
+
+  it('should answer a job fetched through one instance from the shared cache on another: one upstream call', async () => {
+    // A long interval, so the unfinished job's TTL (half of it) cannot lapse between the queries.
+    const { peers } = await startPeers({ POLL_INTERVAL_MS: '60000' }, { POLL_INTERVAL_MS: '60000' });
+    const running = simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
+    simulator.resetStats();
+    for (const { url } of [...peers, ...peers]) {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ modelInvocationJob(jobIdentifier: "${running.jobId}") { status } }` }),
+      });
+      expect(await response.json()).toEqual({ data: { modelInvocationJob: { status: 'IN_PROGRESS' } } });
+    }
+    expect(simulator.stats().calls.GetModelInvocationJob).toBe(1);
   });
 
   it("should carry a change the lease holder observed to a peer's subscribers through pub/sub, keeping its latest() fresh", async () => {

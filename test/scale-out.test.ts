@@ -1,8 +1,8 @@
 // Scale-out acceptance: three gateway processes share one Redis in front of one simulator. A job
 // watched on all of them costs one upstream refresh per interval; every subscriber sees every
-// transition; killing the instance that polls a job hands it over within the lease; a job fetched
-// through one instance is served to another from the shared cache; a Redis outage degrades to
-// local polling and the instances share again when it returns.
+// transition; killing the instance that polls a job hands it over within the lease; a finished job
+// fetched through one instance is served to the others from the shared cache; a Redis outage
+// degrades to local polling and the instances share again when it returns.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
@@ -110,18 +110,11 @@ describe.skipIf(!redisServerAvailable())('three instances sharing one Redis', ()
     }
   });
 
-  it('should answer a job fetched through one instance from the shared cache on the others', async () => {
-    const running = pausedJob('InProgress');
+  it('should serve a finished job fetched through one instance to the others from Redis, for good', async () => {
+    // (Unfinished jobs are shared for JOB_CACHE_TTL_MS: see redis-sharing.test.ts, where the TTL is
+    // long enough not to depend on how fast three busy processes answer.)
     const finished = simulator.engine.createJob({ status: 'Completed' }, { paused: true });
     const [a, b, c] = instances as [GatewayProcess, GatewayProcess, GatewayProcess];
-
-    for (const instance of [a, b, c]) {
-      expect((await instance.graphql(JOB, { id: running.jobId })).data).toEqual({
-        modelInvocationJob: { jobId: running.jobId, status: 'IN_PROGRESS' },
-      });
-    }
-    expect(upstream.gets(running.jobId)).toBe(1);
-
     await a.graphql(JOB, { id: finished.jobId });
     // A finished job never changes: it is kept for days, not for the TTL of unfinished ones.
     expect(await inspector.pttl(`${PREFIX}job:finished:${finished.jobId}`)).toBeGreaterThan(24 * 3600 * 1000);
