@@ -12,6 +12,8 @@ export interface Config {
   logLevel: Level | 'silent';
   /** GraphiQL at /graphql in a browser; off in production unless GRAPHIQL=true. */
   graphiql: boolean;
+  /** The live jobs page at `/` and its files at `/assets/*`. */
+  dashboard: boolean;
   upstream: {
     /** Most GetModelInvocationJob calls one request runs at once. */
     concurrency: number;
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     production,
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     graphiql: read.boolean('GRAPHIQL', !production),
+    dashboard: read.boolean('DASHBOARD', true),
     upstream: {
       concurrency: read.integer('UPSTREAM_CONCURRENCY', 10, 1, 1000),
       attemptTimeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 5000, 1, 60_000),

@@ -14,6 +14,7 @@ import { createInProcessJobCache } from './bedrock/job-cache.ts';
 import { createJobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
+import { createDashboard } from './dashboard/serve.ts';
 import { ErrorCode, createGatewayError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
@@ -93,6 +94,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   const feed = createJobFeed({ poller, pubSub });
   const readiness = createReadiness(jobs, scaleOut && { redis: scaleOut.health });
+  const dashboard = config.dashboard ? createDashboard() : undefined;
   const eventBridge =
     config.eventBridgeSecret === undefined
       ? undefined
@@ -113,13 +115,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     plugins: [
       {
-        // /readyz sits beside Yoga's /healthz (liveness, no upstream call).
+        // /readyz sits beside Yoga's /healthz (liveness, no upstream call); the dashboard
+        // answers `/` and `/assets/*` and nothing else.
         async onRequest({ url, request, endResponse, fetchAPI }) {
           if (url.pathname === '/readyz') {
             const report = await readiness.check();
             endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
           } else if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) {
             endResponse(await eventBridge.handle(request));
+          } else {
+            const page = dashboard?.respond(request, url);
+            if (page) endResponse(page);
           }
         },
       },

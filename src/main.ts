@@ -15,6 +15,7 @@ async function main() {
       : 'Bedrock backend: AWS (SDK default region, credentials and endpoint)',
   );
   logger.info(`GraphQL ready at ${url}/graphql${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`);
+  if (config.dashboard) logger.info(`Live jobs dashboard at ${url}/`);
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -10,6 +10,12 @@ describe('loadConfig', () => {
     expect(config.upstream).toEqual({ concurrency: 10, attemptTimeoutMs: 5000, maxAttempts: 3, deadlineMs: 25_000, maxRps: 10 });
   });
 
+  it('should serve the dashboard unless DASHBOARD=false', () => {
+    expect(loadConfig({}).dashboard).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).dashboard).toBe(true);
+    expect(loadConfig({ DASHBOARD: 'false' }).dashboard).toBe(false);
+  });
+
   it('should poll every 10 s against AWS by default', () => {
     expect(loadConfig({ BEDROCK_BACKEND: 'aws' }).pollIntervalMs).toBe(10_000);
   });
@@ -21,6 +27,7 @@ describe('loadConfig', () => {
     ['UPSTREAM_CONCURRENCY', '0'],
     ['LOG_LEVEL', 'loud'],
     ['GRAPHIQL', 'maybe'],
+    ['DASHBOARD', 'off'],
   ])('should reject %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be .*\\(got "${value}"\\)$`));
