@@ -1,7 +1,7 @@
 // The pieces of scale-out, each on its own: configuration, jobs surviving JSON, batched poll
 // leases, an unfinished job shared through the cache, events crossing instances through Redis
-// pub/sub (not the cache), the account-wide stream shared and handed over, and start-up without
-// a reachable Redis. Gateways here run in
+// pub/sub (not the cache), the account-wide stream shared and handed over, a Redis that stops
+// answering, and start-up without a reachable Redis. Gateways here run in
 // this process, each with its own Redis connections and poller, on one simulator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
@@ -235,6 +235,40 @@ describe.skipIf(!redisServerAvailable())('sharing through Redis', () => {
     });
     await nextRound(follower.gateway.poller);
     expect(followerSub.events).toHaveLength(2); // no repeats
+  });
+
+  it('should stop waiting for a Redis that holds connections open but answers nothing', async () => {
+    const frozen = await startRedisServer();
+    try {
+      const config = loadConfig({ HOST: '127.0.0.1', PORT: '0', REDIS_URL: frozen.url, REDIS_TIMEOUT_MS: '500' });
+      const gateway = await createGateway(config, { simulator, logger: silent });
+      gateways.push(gateway);
+      const url = await gateway.start();
+      const timedQuery = async (jobId: string) => {
+        const started = performance.now();
+        const response = await fetch(`${url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `{ modelInvocationJob(jobIdentifier: "${jobId}") { status } }` }),
+        });
+        return { body: await response.json(), ms: performance.now() - started };
+      };
+      const [first, second] = [1, 2].map(() => simulator.engine.createJob({ status: 'InProgress' }, { paused: true }));
+
+      frozen.pause();
+      const waited = await timedQuery(first!.jobId);
+      expect(waited.body).toEqual({ data: { modelInvocationJob: { status: 'IN_PROGRESS' } } });
+      expect(waited.ms).toBeGreaterThanOrEqual(500); // one cache read timed out…
+      const next = await timedQuery(second!.jobId);
+      expect(next.body).toEqual({ data: { modelInvocationJob: { status: 'IN_PROGRESS' } } });
+      expect(next.ms).toBeLessThan(500); // …then Redis is left alone for a while
+      const readyz = await fetch(`${url}/readyz`);
+      expect(readyz.status).toBe(200);
+      expect(await readyz.json()).toMatchObject({ degraded: true, checks: { redis: { ok: false } } });
+    } finally {
+      frozen.resume();
+      await frozen.close();
+    }
   });
 
   it('should start without a reachable Redis, answer from upstream and report itself degraded', async () => {

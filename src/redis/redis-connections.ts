@@ -19,8 +19,17 @@ export interface RedisConnections {
   readonly keyPrefix: string;
   /** Names this instance in leases and events: `host:pid:random`, unique per start. */
   readonly instanceId: string;
-  /** True while commands can be sent (the command connection is ready). */
+  /**
+   * True while commands can be sent: the command connection is ready, and Redis has not just
+   * left a command unanswered (see `commandFailed`).
+   */
   isUp(): boolean;
+  /**
+   * Callers report a failed command here. One that timed out means Redis accepts connections
+   * but does not answer (overloaded, paused): rather than make every query wait REDIS_TIMEOUT_MS
+   * again, the instance treats Redis as down for a while, then tries again.
+   */
+  commandFailed(error: unknown): void;
   /** For /readyz: ok while both connections are ready, else which is not. */
   health(): { ok: boolean; detail?: string };
   /** Resolves true once both connections are ready, or false after `timeoutMs`. */
@@ -31,6 +40,10 @@ export interface RedisConnections {
 
 /** Longest pause between two reconnection attempts. */
 const MAX_RECONNECT_DELAY_MS = 1000;
+/** How many REDIS_TIMEOUT_MS a timed-out command makes the instance do without Redis. */
+const SILENCE_TIMEOUTS = 5;
+/** ioredis' message for a command that outlived `commandTimeout`. */
+const TIMED_OUT = 'Command timed out';
 
 export function createRedisConnections(config: RedisConfig, logger: Logger): RedisConnections {
   const common: RedisOptions = {
@@ -79,17 +92,29 @@ export function createRedisConnections(config: RedisConfig, logger: Logger): Red
   }
 
   const ready = (client: Redis) => client.status === 'ready';
+  /** Until then, Redis counts as down: it left a command unanswered. */
+  let silentUntil = 0;
+  const silent = () => Date.now() < silentUntil;
 
   return {
     commands,
     subscriber,
     keyPrefix: config.keyPrefix,
     instanceId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    isUp: () => ready(commands),
+    isUp: () => ready(commands) && !silent(),
+    commandFailed(error) {
+      if (!(error instanceof Error) || error.message !== TIMED_OUT || silent()) return;
+      silentUntil = Date.now() + SILENCE_TIMEOUTS * config.timeoutMs;
+      logger.warn(
+        { silenceMs: SILENCE_TIMEOUTS * config.timeoutMs },
+        'Redis did not answer within REDIS_TIMEOUT_MS; carrying on without it for a while',
+      );
+    },
     health() {
       const down = Object.entries(connections)
         .filter(([, client]) => !ready(client))
         .map(([role, client]) => `${role} connection ${client.status}`);
+      if (silent()) down.push(`no answer within ${config.timeoutMs} ms`);
       return down.length === 0 ? { ok: true } : { ok: false, detail: down.join(', ') };
     },
     waitUntilUp(timeoutMs) {

@@ -34,6 +34,7 @@ export function createRedisJobCache(options: RedisJobCacheOptions): JobCache {
   const unfinishedKey = (jobId: string) => `${keyPrefix}job:unfinished:${jobId}`;
 
   const failed = (operation: string) => (error: unknown) => {
+    connections.commandFailed(error);
     logger.debug({ err: error, operation }, 'Redis job cache unavailable; going upstream');
     return undefined;
   };

@@ -82,6 +82,7 @@ export function createRedisPollOwnership({ connections, leaseMs, logger }: Redis
       }
       return owned;
     } catch (error) {
+      connections.commandFailed(error);
       setDegraded(true, error);
       return new Set(keys);
     }
@@ -92,7 +93,10 @@ export function createRedisPollOwnership({ connections, leaseMs, logger }: Redis
     if (mine.length === 0 || !connections.isUp()) return;
     await scripts
       .bedrockGatewayReleaseLeases(mine.length, ...mine.map(redisKey), instanceId)
-      .catch((error: unknown) => logger.debug({ err: error }, 'releasing poll leases failed; they expire instead'));
+      .catch((error: unknown) => {
+        connections.commandFailed(error);
+        logger.debug({ err: error }, 'releasing poll leases failed; they expire instead');
+      });
   };
 
   const renewal = setInterval(() => {

@@ -23,8 +23,10 @@ type Listener = ((event: CustomEvent) => void) | { handleEvent(event: CustomEven
 export function createSharedEventTarget(connections: RedisConnections, logger: Logger): PubSubEventTarget<JobTopics> {
   const { commands, subscriber, keyPrefix, instanceId } = connections;
   const local = new EventTarget();
-  const onCommandError = (operation: string) => (error: unknown) =>
+  const onCommandError = (operation: string) => (error: unknown) => {
+    connections.commandFailed(error);
     logger.debug({ err: error, operation }, 'Redis pub/sub command failed; peers miss this event');
+  };
 
   // The library drops the promises of PUBLISH, SUBSCRIBE and UNSUBSCRIBE, and ioredis rejects them
   // when a connection closes: unhandled, that would end the process. These facades keep the

@@ -1,5 +1,5 @@
 // A real redis-server on a free loopback port, for the scale-out tests, which can stop it and
-// start it again on the same port (an outage). Where the binary is missing those tests are
+// start it again on the same port (an outage), or freeze it (a Redis that stops answering). Where the binary is missing those tests are
 // skipped with a loud warning, unless REQUIRE_REDIS=1 (CI), where they fail instead.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -37,6 +37,10 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** Freezes it (SIGSTOP): connections stay open, nothing is answered. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void;
   /** Stops it for good. */
   close(): Promise<void>;
 }
@@ -79,10 +83,19 @@ export async function startRedisServer(): Promise<RedisServer> {
     child = undefined;
     if (!running || running.exitCode !== null) return;
     const exited = once(running, 'exit');
+    running.kill('SIGCONT'); // a paused server would not act on SIGTERM
     running.kill('SIGTERM');
     await exited;
   };
 
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, start, stop, close: stop };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop,
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
+    close: stop,
+  };
 }
