@@ -69,6 +69,8 @@ export interface Config {
   };
   /** Shared secret of POST /events/bedrock; the endpoint is off while unset. */
   eventBridgeSecret: string | undefined;
+  /** Scale-out through Redis (REDIS_URL); undefined keeps everything in this process. */
+  redis: RedisConfig | undefined;
   simulator: {
     /** Port for `npm run simulator` (the embedded one always takes a free loopback port). */
     port: number;
@@ -115,6 +117,19 @@ export interface LimitsConfig {
   trustProxyHops: number;
 }
 
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL, credentials and database included. */
+  url: string;
+  /** Prepended to every key and channel, so several gateways (or other apps) can share a Redis. */
+  keyPrefix: string;
+  /** How long a poll lease lasts unless renewed: how soon another instance takes over a dead one's jobs. */
+  leaseMs: number;
+  /** How long an unfinished job's last known state is shared; shorter than the poll interval. */
+  jobCacheTtlMs: number;
+  /** Longest wait for one Redis command before the gateway carries on without Redis. */
+  timeoutMs: number;
+}
+
 /** Thrown for a bad variable; the message is one line naming it. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -127,6 +142,16 @@ export function loadConfig(env: Env = process.env): Config {
   const backend = read.oneOf('BEDROCK_BACKEND', ['simulator', 'aws'] as const, 'simulator');
   const production = env.NODE_ENV === 'production';
   const graphiql = read.boolean('GRAPHIQL', !production);
+  const pollIntervalMs = read.integer('POLL_INTERVAL_MS', backend === 'aws' ? 10_000 : 1000, 10, 3_600_000);
+  const redisUrl = read.redisUrl('REDIS_URL');
+  const redis: RedisConfig = {
+    url: redisUrl ?? '',
+    keyPrefix: read.string('REDIS_KEY_PREFIX', 'bedrock-jobs-gateway:'),
+    leaseMs: read.integer('POLL_LEASE_MS', 3 * pollIntervalMs, 30, 3_600_000),
+    // Under one interval, so a cached unfinished state is never older than the poller's own.
+    jobCacheTtlMs: read.integer('JOB_CACHE_TTL_MS', Math.floor(pollIntervalMs / 2), 1, pollIntervalMs - 1),
+    timeoutMs: read.integer('REDIS_TIMEOUT_MS', 1000, 10, 60_000),
+  };
   return {
     backend,
     host: read.string('HOST', '0.0.0.0'),
@@ -172,13 +197,14 @@ export function loadConfig(env: Env = process.env): Config {
     },
     terminalCacheSize: read.integer('TERMINAL_JOB_CACHE_SIZE', 10_000, 0, 10_000_000),
     maxBatchIdentifiers: read.integer('MAX_BATCH_IDENTIFIERS', 100, 1, 1000),
-    pollIntervalMs: read.integer('POLL_INTERVAL_MS', backend === 'aws' ? 10_000 : 1000, 10, 3_600_000),
+    pollIntervalMs,
     webSocket: {
       maxSubscriptionsPerConnection: read.integer('WS_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 100_000),
       keepAliveMs: read.integer('WS_KEEP_ALIVE_MS', 12_000, 0, 3_600_000),
       connectionInitTimeoutMs: read.integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
     },
     eventBridgeSecret: read.secret('EVENTBRIDGE_SECRET', 16),
+    redis: redisUrl === undefined ? undefined : redis,
     simulator: {
       port: read.integer('SIMULATOR_PORT', 4010, 0, 65535),
       stepMs: read.integer('SIMULATOR_STEP_MS', 1500, 1, 3_600_000),
@@ -307,6 +333,21 @@ function createReader(env: Env) {
       const ok = url?.protocol === 'https:' || (url?.protocol === 'http:' && (allowHttp || loopback));
       if (!url || !ok) fail(name, allowHttp ? 'an http(s) URL' : 'an https URL (http only for localhost)', value);
       return url;
+    },
+    /** An optional Redis URL; never echoed, since it may carry a password. */
+    redisUrl(name: string): string | undefined {
+      const value = raw(name);
+      if (value === undefined) return undefined;
+      let protocol: string | undefined;
+      try {
+        protocol = new URL(value).protocol;
+      } catch {
+        protocol = undefined;
+      }
+      if (protocol !== 'redis:' && protocol !== 'rediss:') {
+        throw new ConfigError(`${name} must be a redis:// or rediss:// URL`);
+      }
+      return value;
     },
     oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
       const value = raw(name);

@@ -14,6 +14,7 @@ import { createAuthenticator, type Authenticator } from './auth/authenticator.ts
 import type { Principal } from './auth/scopes.ts';
 import { createBedrockClient } from './bedrock/client.ts';
 import { createCircuitBreaker } from './bedrock/circuit-breaker.ts';
+import { createInProcessJobCache } from './bedrock/job-cache.ts';
 import { createJobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
@@ -30,6 +31,7 @@ import { createOperationRecord, logOperation, recordErrors, requestIdFrom, type 
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import type { GatewayServerContext } from './plugins/server-context.ts';
 import { createReadiness } from './readiness.ts';
+import { connectScaleOut } from './redis/scale-out.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { createTracing } from './tracing.ts';
@@ -37,6 +39,7 @@ import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator
 import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobFeed, type JobFeed } from './watch/job-feed.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
+import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
 
 export interface GatewayOptions {
@@ -103,9 +106,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     config.upstream,
     simulator ? { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS } : {},
   );
+  const finishedJobs = createTerminalJobCache(config.terminalCacheSize);
+  // With REDIS_URL, the job cache, the job topics and the poll leases are shared with every
+  // instance using that Redis; without it they stay in this process.
+  const scaleOut = config.redis
+    ? await connectScaleOut(config.redis, { finishedJobs, logger: logger.child({ component: 'redis' }) })
+    : undefined;
   const jobs = createJobsApi({
     client,
-    terminalCache: createTerminalJobCache(config.terminalCacheSize),
+    cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
     deadlineMs: config.upstream.deadlineMs,
     logger,
     circuitBreaker,
@@ -113,17 +122,18 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     onCall: (call) => metrics.observeUpstreamCall(call),
     tracing,
   });
-  const pubSub = createJobPubSub();
+  const pubSub = createJobPubSub(scaleOut?.eventTarget);
   const poller = createPoller({
     jobs,
     pubSub,
+    ownership: scaleOut?.ownership ?? createLocalPollOwnership(),
     intervalMs: config.pollIntervalMs,
     maxRps: config.upstream.maxRps,
     concurrency: config.upstream.concurrency,
     logger: logger.child({ component: 'poller' }),
   });
   const feed = createJobFeed({ poller, pubSub });
-  const readiness = createReadiness(jobs);
+  const readiness = createReadiness(jobs, scaleOut && { redis: scaleOut.health });
   const dashboard = config.dashboard ? createDashboard() : undefined;
   const eventBridge =
     config.eventBridgeSecret === undefined
@@ -275,6 +285,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       feed.close();
       await webSockets.drain(DRAIN_TIMEOUT_MS);
       poller.close();
+      // Gives this instance's poll leases up, so peers take its jobs over at their next round.
+      await scaleOut?.close();
       await webSockets.dispose();
       await yoga.dispose();
       server.closeAllConnections();

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { createBedrockClient } from '../src/bedrock/client.ts';
 import { createJobsApi } from '../src/bedrock/jobs.ts';
 import { createJobLoader } from '../src/bedrock/loader.ts';
+import { createInProcessJobCache } from '../src/bedrock/job-cache.ts';
 import { createTerminalJobCache } from '../src/bedrock/terminal-job-cache.ts';
 import { loadConfig } from '../src/config.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION } from '../src/simulator/index.ts';
@@ -58,7 +59,7 @@ describe('upstream error mapping', () => {
       region: SIMULATOR_REGION,
       credentials: SIMULATOR_CREDENTIALS,
     });
-    const jobs = createJobsApi({ client, terminalCache: createTerminalJobCache(10), deadlineMs: 2000, logger: pino({ level: 'silent' }) });
+    const jobs = createJobsApi({ client, cache: createInProcessJobCache(createTerminalJobCache(10)), deadlineMs: 2000, logger: pino({ level: 'silent' }) });
     await expect(jobs.getJob('abcdefghijkl')).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
     client.destroy();
   });
@@ -72,7 +73,7 @@ describe('per-request loader', () => {
       region: SIMULATOR_REGION,
       credentials: SIMULATOR_CREDENTIALS,
     });
-    const jobs = createJobsApi({ client, terminalCache: createTerminalJobCache(10), deadlineMs: 2000, logger: pino({ level: 'silent' }) });
+    const jobs = createJobsApi({ client, cache: createInProcessJobCache(createTerminalJobCache(10)), deadlineMs: 2000, logger: pino({ level: 'silent' }) });
     const loader = createJobLoader(jobs, { concurrency: 10 });
     const job = unfinishedJob();
     t.simulator.resetStats();

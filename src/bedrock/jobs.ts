@@ -17,13 +17,12 @@ import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { Tracing } from '../tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
-import { jobIdFromArn } from './job-identifier.ts';
-import type { TerminalJobCache } from './terminal-job-cache.ts';
+import type { JobCache } from './job-cache.ts';
 
 export interface JobsApiOptions {
   client: BedrockClient;
-  /** Finished jobs served without an upstream call. */
-  terminalCache: TerminalJobCache;
+  /** Jobs served without an upstream call: finished ones, and with Redis recently fetched ones. */
+  cache: JobCache;
   /** Ceiling for one call, retries included. */
   deadlineMs: number;
   logger: Logger;
@@ -66,8 +65,13 @@ export type ListJobsInput = Omit<ListModelInvocationJobsRequest, 'sortBy'>;
 export type CreateJobInput = CreateModelInvocationJobRequest;
 
 export interface JobsApi {
-  /** One job by bare id; rejects with a GraphQL error carrying a gateway code. */
-  getJob(jobId: string): Promise<ModelInvocationJob>;
+  /**
+   * One job by bare id; rejects with a GraphQL error carrying a gateway code. Served from the
+   * cache when it may be; `fresh` asks Bedrock unless the job is finished (the poller's refresh).
+   */
+  getJob(jobId: string, options?: { fresh?: boolean }): Promise<ModelInvocationJob>;
+  /** What the cache knows of these jobs, without any upstream call (the map holds the hits). */
+  cachedJobs(jobIds: readonly string[]): Promise<Map<string, ModelInvocationJob>>;
   /** One page of ListModelInvocationJobs, sorted by creation time. */
   listJobs(input: ListJobsInput): Promise<JobPage>;
   /** Asks Bedrock to stop the job (it goes Stopping → Stopped). */
@@ -77,7 +81,7 @@ export interface JobsApi {
 }
 
 export function createJobsApi(options: JobsApiOptions): JobsApi {
-  const { client, terminalCache, deadlineMs, logger, circuitBreaker, callBudget, onCall, tracing } = options;
+  const { client, cache, deadlineMs, logger, circuitBreaker, callBudget, onCall, tracing } = options;
 
   // Waits for a token of the shared call budget; false when none comes before the deadline.
   const takeBudget = async (deadlineAt: number, signal: AbortSignal): Promise<boolean> => {
@@ -146,23 +150,26 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       : attempt(operation, run);
 
   return {
-    async getJob(jobId) {
-      const cached = terminalCache.get(jobId);
+    async getJob(jobId, { fresh = false } = {}) {
+      const cached = await cache.get(jobId, { finishedOnly: fresh });
       if (cached) return cached;
       const { $metadata: _, ...output } = await send('GetModelInvocationJob', (abortSignal) =>
         client.send(new GetModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
       );
       const job = output as ModelInvocationJob;
-      terminalCache.offer(jobId, job);
+      // Awaited, so that once this answer is out, any instance asking next finds it.
+      await cache.offer([job]);
       return job;
     },
+
+    cachedJobs: (jobIds) => cache.getMany(jobIds),
 
     async listJobs(input) {
       const output = await send('ListModelInvocationJobs', (abortSignal) =>
         client.send(new ListModelInvocationJobsCommand({ ...input, sortBy: 'CreationTime' }), { abortSignal }),
       );
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
-      for (const job of jobs) terminalCache.offer(jobIdFromArn(job.jobArn), job);
+      await cache.offer(jobs);
       return { jobs, nextToken: output.nextToken };
     },
 

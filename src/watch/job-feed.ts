@@ -63,7 +63,7 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
 
         // Subscribe before catching up, so nothing published in between is missed.
         const changes = pubSub.subscribe('job:changed', jobId);
-        const release = poller.watch(jobId);
+        const release = poller.watch(jobId, initial);
         open.add(stop);
         const latest = poller.latest(jobId);
         if (latest) deliver(latest, new Date());

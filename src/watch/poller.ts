@@ -8,12 +8,18 @@
 // list round took fewer calls than there are jobs, the round reads ListModelInvocationJobs pages
 // instead (newest first, 1,000 jobs a page, bounded below by the submit time of the oldest
 // unfinished job it tracks), so upstream calls grow with pages, not with jobs.
+//
+// Several instances (Redis): each round first claims the leases of its due jobs (and of the
+// account scope) in one batch; it refreshes only what it holds. What other instances hold it
+// follows through their published events, which update `latest`, and through the shared cache,
+// which catches up on any event Redis pub/sub dropped. Without Redis every lease is ours.
 import type { Logger } from 'pino';
 import { isOlderState, isTerminalStatus, jobStateKey, type JobStatus, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { JobsApi, ListJobsInput } from '../bedrock/jobs.ts';
 import { mapConcurrent } from '../bedrock/map-concurrent.ts';
 import type { JobPubSub } from './job-pub-sub.ts';
+import { ACCOUNT_LEASE, createLocalPollOwnership, jobLease, type PollOwnership } from './poll-ownership.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 
 export interface PollerOptions {
@@ -30,6 +36,11 @@ export interface PollerOptions {
   maxBackoffMs?: number;
   /** Above this many due jobs, a round may read list pages instead of one get per job. @default 5 */
   listThreshold?: number;
+  /**
+   * Decides which due jobs (and whether the account scope) this instance refreshes; the rest it
+   * follows through published events. @default createLocalPollOwnership(): everything is ours
+   */
+  ownership?: PollOwnership;
 }
 
 export interface PollerStats {
@@ -53,8 +64,11 @@ export interface PollerStats {
 }
 
 export interface Poller {
-  /** Keeps the job refreshed until the returned release function is called (ref-counted). */
-  watch(jobId: string): () => void;
+  /**
+   * Keeps the job refreshed until the returned release function is called (ref-counted).
+   * `known` is the state the caller just read; it seeds `latest` when nothing is known yet.
+   */
+  watch(jobId: string, known?: ModelInvocationJob): () => void;
   /** Tracks every unfinished job of the account (for account-wide streams) until released. */
   watchAccount(): () => void;
   /** The last state the poller saw of a watched job, if any. */
@@ -82,6 +96,8 @@ interface WatchedJob {
   failures: number;
   /** Skip rounds that start before this instant (backoff). */
   retryAt: number;
+  /** Stops following the states other instances publish (shared ownership only). */
+  unfollow?: () => void;
 }
 
 interface AccountEntry {
@@ -96,9 +112,10 @@ export function createPoller(options: PollerOptions): Poller {
   const { jobs, pubSub, intervalMs, concurrency, logger } = options;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const listThreshold = options.listThreshold ?? 5;
+  const ownership = options.ownership ?? createLocalPollOwnership();
   const limiter = createRateLimiter(options.maxRps);
   const watched = new Map<string, WatchedJob>();
-  const inFlight = new Map<string, Promise<ModelInvocationJob>>();
+  const inFlight = new Map<string, { job: Promise<ModelInvocationJob>; fresh: boolean }>();
   const roundListeners = new Set<(stats: PollerStats) => void>();
   const closing = new AbortController();
 
@@ -107,6 +124,10 @@ export function createPoller(options: PollerOptions): Poller {
   let accountWatchers = 0;
   let accountState: 'off' | 'baseline' | 'settling' | 'live' = 'off';
   let newestSubmitTime = 0;
+  // Whether this instance tracks and publishes account-wide changes: always alone; with peers,
+  // while it holds the account lease (otherwise two instances would report one change twice).
+  let accountLeaseHeld = !ownership.shared;
+  let unfollowAccount: (() => void) | undefined;
 
   let timer: NodeJS.Timeout | undefined;
   let roundRunning = false;
@@ -124,14 +145,16 @@ export function createPoller(options: PollerOptions): Poller {
   const hasWork = () => accountWatchers > 0 || [...watched.values()].some(isPollable);
   const backoffMs = (failures: number) => Math.min(intervalMs * (2 ** (failures - 1) - 1), maxBackoffMs);
 
-  // One upstream get per job at a time, whoever asks.
-  const fetchJob = (jobId: string) => {
-    let pending = inFlight.get(jobId);
-    if (!pending) {
-      pending = jobs.getJob(jobId).finally(() => inFlight.delete(jobId));
-      inFlight.set(jobId, pending);
-    }
-    return pending;
+  // One upstream get per job at a time, whoever asks. A refresh (`fresh`) asks Bedrock even when
+  // a shared cache holds a recent copy, so it does not join a read that may come from that cache.
+  const fetchJob = (jobId: string, fresh: boolean) => {
+    const pending = inFlight.get(jobId);
+    if (pending && (pending.fresh || !fresh)) return pending.job;
+    const job = jobs.getJob(jobId, { fresh }).finally(() => {
+      if (inFlight.get(jobId)?.job === job) inFlight.delete(jobId);
+    });
+    inFlight.set(jobId, { job, fresh });
+    return job;
   };
 
   const paced = async <T>(call: () => Promise<T>): Promise<T> => {
@@ -153,8 +176,12 @@ export function createPoller(options: PollerOptions): Poller {
         entry.stateKey = stateKey;
         pubSub.publish('job:changed', jobId, { job, observedAt });
       }
+      // Nobody needs to refresh a finished job: let the lease go at once.
+      if (isTerminalStatus(job.status)) ownership.release([jobLease(jobId)]);
     }
-    if (accountState === 'off') return;
+    // Account-wide changes are tracked and published by the holder of the account lease; the
+    // other instances learn them from its events (absorbAccountChange), not from their own reads.
+    if (accountState === 'off' || !accountLeaseHeld) return;
     const known = account.get(jobId);
     if (known?.status === job.status) return;
     const submitTime = new Date(job.submitTime).getTime();
@@ -162,8 +189,41 @@ export function createPoller(options: PollerOptions): Poller {
     newestSubmitTime = Math.max(newestSubmitTime, submitTime);
     // While settling, a job first seen already finished was finished before the baseline.
     const settledBefore = accountState === 'settling' && !known && isTerminalStatus(job.status);
-    if (quiet || settledBefore) return;
+    // A quiet (baseline) observation of a job whose status was known (from a peer that held the
+    // account lease before us) is a change all the same; alone, nothing is known at the baseline.
+    if ((quiet && !known) || settledBefore) return;
     pubSub.publish('jobs:statusChanged', { job, previousStatus: known?.status ?? null, observedAt });
+  };
+
+  // A state another instance published (or our own, echoed back): remembered, not republished,
+  // since the event already reached this instance's subscribers.
+  const absorb = (jobId: string, job: ModelInvocationJob) => {
+    const entry = watched.get(jobId);
+    if (!entry || (entry.latest && isOlderState(job, entry.latest))) return;
+    entry.latest = job;
+    entry.stateKey = jobStateKey(job);
+  };
+
+  const absorbAccountChange = (job: ModelInvocationJob) => {
+    if (accountState === 'off') return;
+    const submitTime = new Date(job.submitTime).getTime();
+    account.set(jobIdFromArn(job.jobArn), { status: job.status, submitTime });
+    newestSubmitTime = Math.max(newestSubmitTime, submitTime);
+  };
+
+  // Subscribes to a topic for as long as the returned function is not called.
+  const follow = <T>(events: AsyncIterableIterator<T> & { return(): unknown }, take: (event: T) => void) => {
+    void (async () => {
+      for await (const event of events) take(event);
+    })();
+    return () => void events.return();
+  };
+
+  // Jobs held by other instances: take any newer state from the shared cache, in one read. This
+  // is what repairs a pub/sub message lost during a reconnect (or a lease holder that died).
+  const catchUp = async (jobIds: string[]) => {
+    if (jobIds.length === 0) return;
+    for (const job of (await jobs.cachedJobs(jobIds)).values()) observe(job);
   };
 
   const listAll = async (input: ListJobsInput, onJob: (job: ModelInvocationJob) => void) => {
@@ -176,9 +236,10 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   // The oldest submit time among unfinished jobs the poller tracks: nothing older can change.
-  const listHorizon = (due: Array<[string, WatchedJob]>): number => {
-    let horizon = accountState === 'off' ? Infinity : newestSubmitTime;
+  const listHorizon = (due: Array<[string, WatchedJob]>, ownsAccount: boolean): number => {
+    let horizon = ownsAccount ? newestSubmitTime : Infinity;
     for (const [, entry] of due) if (entry.latest) horizon = Math.min(horizon, new Date(entry.latest.submitTime).getTime());
+    if (!ownsAccount) return horizon;
     for (const { status, submitTime } of account.values()) if (!isTerminalStatus(status)) horizon = Math.min(horizon, submitTime);
     return horizon;
   };
@@ -191,12 +252,12 @@ export function createPoller(options: PollerOptions): Poller {
     accountState = 'settling';
   };
 
-  const listRound = async (due: Array<[string, WatchedJob]>) => {
-    if (accountState === 'baseline') await establishAccountBaseline();
-    const horizon = listHorizon(due);
+  const listRound = async (due: Array<[string, WatchedJob]>, ownsAccount: boolean) => {
+    if (ownsAccount && accountState === 'baseline') await establishAccountBaseline();
+    const horizon = listHorizon(due, ownsAccount);
     const seen = new Set<string>();
     // Nothing bounds the list (no state known yet): reading the whole account is never cheaper.
-    if (!Number.isFinite(horizon) && accountState === 'off') return seen;
+    if (!Number.isFinite(horizon) && !ownsAccount) return seen;
     await listAll(
       { sortOrder: 'Descending', ...(Number.isFinite(horizon) ? { submitTimeAfter: new Date(horizon - 1) } : {}) },
       (job) => {
@@ -204,6 +265,7 @@ export function createPoller(options: PollerOptions): Poller {
         observe(job);
       },
     );
+    if (!ownsAccount) return seen;
     if (accountState === 'settling') accountState = 'live';
     // Finished jobs older than the horizon can never show up in a list round again.
     for (const [jobId, { status, submitTime }] of account) {
@@ -214,7 +276,7 @@ export function createPoller(options: PollerOptions): Poller {
 
   const refreshOne = async (jobId: string, entry: WatchedJob) => {
     try {
-      observe(await paced(() => fetchJob(jobId)));
+      observe(await paced(() => fetchJob(jobId, true)));
       entry.failures = 0;
       entry.retryAt = 0;
     } catch (error) {
@@ -233,14 +295,27 @@ export function createPoller(options: PollerOptions): Poller {
     const startedAt = Date.now();
     lastRoundLagMs = Math.max(0, startedAt - nextRoundAt);
     // Half an interval of slack: a job due "now-ish" goes in this round.
-    const due = [...watched].filter(([, entry]) => isPollable(entry) && entry.retryAt <= startedAt + intervalMs / 2);
+    const pollable = [...watched].filter(([, entry]) => isPollable(entry));
+    const leases = await ownership.claim([
+      ...pollable.map(([jobId]) => jobLease(jobId)),
+      ...(accountWatchers > 0 ? [ACCOUNT_LEASE] : []),
+    ]);
+    const ownsAccount = accountWatchers > 0 && leases.has(ACCOUNT_LEASE);
+    if (accountWatchers > 0) accountLeaseHeld = ownsAccount;
+    const held = pollable.filter(([jobId]) => leases.has(jobLease(jobId)));
+    if (held.length < pollable.length) {
+      await catchUp(pollable.filter(([jobId]) => !leases.has(jobLease(jobId))).map(([jobId]) => jobId)).catch(
+        (error: unknown) => logger.debug({ err: error }, 'catching up from the shared cache failed'),
+      );
+    }
+    const due = held.filter(([, entry]) => entry.retryAt <= startedAt + intervalMs / 2);
     const useList =
       listRetryAt <= startedAt &&
-      (accountWatchers > 0 || (due.length > listThreshold && lastListCalls < due.length));
+      (ownsAccount || (due.length > listThreshold && lastListCalls < due.length));
     let individually = due;
     if (useList) {
       try {
-        const seen = await listRound(due);
+        const seen = await listRound(due, ownsAccount);
         lastListCalls = Math.max(1, callsThisRound);
         listFailures = 0;
         // A job missing from the list (not yet listed, or never fetched) is read on its own.
@@ -278,18 +353,34 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const poller: Poller = {
-    watch(jobId) {
-      const entry = watched.get(jobId) ?? { refs: 0, failures: 0, retryAt: 0 };
+    watch(jobId, known) {
+      let entry = watched.get(jobId);
+      if (!entry) {
+        const created: WatchedJob = { refs: 0, failures: 0, retryAt: 0 };
+        entry = created;
+        watched.set(jobId, created);
+        if (ownership.shared) {
+          created.unfollow = follow(pubSub.subscribe('job:changed', jobId), ({ job }) => absorb(jobId, job));
+        }
+      }
+      if (known && !entry.latest) {
+        entry.latest = known;
+        entry.stateKey = jobStateKey(known);
+      }
       entry.refs += 1;
-      watched.set(jobId, entry);
+      const watchedEntry = entry;
       if (!timer && !roundRunning) nextRoundAt = Math.max(nextRoundAt, Date.now() + intervalMs);
       schedule();
       let released = false;
       return () => {
         if (released) return;
         released = true;
-        entry.refs -= 1;
-        if (entry.refs === 0 && watched.get(jobId) === entry) watched.delete(jobId);
+        watchedEntry.refs -= 1;
+        if (watchedEntry.refs === 0 && watched.get(jobId) === watchedEntry) {
+          watched.delete(jobId);
+          watchedEntry.unfollow?.();
+          ownership.release([jobLease(jobId)]);
+        }
         unschedule();
       };
     },
@@ -298,6 +389,9 @@ export function createPoller(options: PollerOptions): Poller {
       accountWatchers += 1;
       if (accountState === 'off') {
         accountState = 'baseline';
+        if (ownership.shared) {
+          unfollowAccount = follow(pubSub.subscribe('jobs:statusChanged'), ({ job }) => absorbAccountChange(job));
+        }
         // The baseline should not wait a whole interval: run the next round now.
         nextRoundAt = Date.now();
         if (timer) {
@@ -315,6 +409,10 @@ export function createPoller(options: PollerOptions): Poller {
           accountState = 'off';
           account.clear();
           newestSubmitTime = 0;
+          unfollowAccount?.();
+          unfollowAccount = undefined;
+          accountLeaseHeld = !ownership.shared;
+          ownership.release([ACCOUNT_LEASE]);
         }
         unschedule();
       };
@@ -327,16 +425,16 @@ export function createPoller(options: PollerOptions): Poller {
     async current(jobId) {
       const known = watched.get(jobId)?.latest;
       if (known) return known;
-      const job = await fetchJob(jobId);
+      const job = await fetchJob(jobId, false);
       observe(job);
       return job;
     },
 
     async refresh(jobId, { paced = true } = {}) {
       // A fetch already under way may predate the change that prompted this refresh.
-      await inFlight.get(jobId)?.catch(() => undefined);
+      await inFlight.get(jobId)?.job.catch(() => undefined);
       if (paced) await limiter.take(closing.signal);
-      const job = await fetchJob(jobId);
+      const job = await fetchJob(jobId, true);
       observe(job);
       return job;
     },
@@ -362,6 +460,9 @@ export function createPoller(options: PollerOptions): Poller {
       closing.abort(new Error('poller closed'));
       clearTimeout(timer);
       timer = undefined;
+      for (const entry of watched.values()) entry.unfollow?.();
+      unfollowAccount?.();
+      unfollowAccount = undefined;
       watched.clear();
       account.clear();
       accountWatchers = 0;

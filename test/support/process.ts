@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface ChildProcessHandle {
+  readonly pid: number;
   exited: Promise<number | null>;
   stdout(): string;
   stderr(): string;
@@ -43,6 +44,7 @@ export function startProcess(entry: string, env: Record<string, string>): ChildP
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
+    pid: child.pid!,
     exited,
     stdout: () => out,
     stderr: () => err,

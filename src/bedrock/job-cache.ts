@@ -1,0 +1,38 @@
+// What the data layer remembers of jobs across requests, behind one interface: in-process, the
+// finished-job LRU (terminal-job-cache.ts); with Redis, a cache every instance shares
+// (src/redis/redis-job-cache.ts), so a job fetched through one instance is reused by all.
+import { jobIdFromArn } from './job-identifier.ts';
+import type { ModelInvocationJob } from './job.ts';
+import type { TerminalJobCache } from './terminal-job-cache.ts';
+
+export interface JobCache {
+  /**
+   * The job's last known state if it may be served without asking Bedrock: a finished job (it
+   * never changes), or, in a shared cache, an unfinished one fetched less than its TTL ago.
+   * `finishedOnly` skips the latter (the caller wants the upstream's word on a live job).
+   * Never rejects: a cache that cannot answer answers "unknown".
+   */
+  get(jobId: string, options?: { finishedOnly?: boolean }): Promise<ModelInvocationJob | undefined>;
+  /** `get()` for many jobs at once (one round trip for a shared cache); the map holds the hits. */
+  getMany(jobIds: readonly string[]): Promise<Map<string, ModelInvocationJob>>;
+  /** Remembers jobs just read from Bedrock. Never rejects. */
+  offer(jobs: readonly ModelInvocationJob[]): Promise<void>;
+}
+
+/** The single-process cache: finished jobs only, in memory. */
+export function createInProcessJobCache(finished: TerminalJobCache): JobCache {
+  return {
+    get: async (jobId) => finished.get(jobId),
+    async getMany(jobIds) {
+      const hits = new Map<string, ModelInvocationJob>();
+      for (const jobId of jobIds) {
+        const job = finished.get(jobId);
+        if (job) hits.set(jobId, job);
+      }
+      return hits;
+    },
+    async offer(jobs) {
+      for (const job of jobs) finished.offer(jobIdFromArn(job.jobArn), job);
+    },
+  };
+}
