@@ -17,6 +17,7 @@ import { ErrorCode, createGatewayError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
 import { createReadiness } from './readiness.ts';
+import { createResponseCachePlugin } from './response-cache.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
@@ -113,6 +114,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
           }
         },
       },
+      // Last: a hit answers in onParams, so plugins that reject requests must come before it.
+      config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
     ],
     context: () =>
       createContext({

@@ -3,6 +3,7 @@ import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
 import type { JobFeed } from '../watch/job-feed.ts';
 import type { Poller } from '../watch/poller.ts';
+import { createCacheability, type Cacheability } from './cacheability.ts';
 
 export interface ContextDependencies {
   jobs: JobsApi;
@@ -20,16 +21,34 @@ export interface Context {
   jobs: JobsApi;
   feed: JobFeed;
   poller: Poller;
+  /** Every job loaded through here is noted in `cacheability`. */
   loaders: { job: JobLoader };
   limits: { maxBatchIdentifiers: number };
+  /** Whether this operation's answer may be served again from the response cache. */
+  cacheability: Cacheability;
 }
 
 export function createContext(deps: ContextDependencies): Context {
+  const cacheability = createCacheability();
+  // Created on first use: subscriptions and mutations never need one.
+  let jobLoader: JobLoader | undefined;
+  const loader = () => (jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency }));
+  const job: JobLoader = {
+    load: (identifier) =>
+      loader()
+        .load(identifier)
+        .then((loaded) => {
+          cacheability.noteJob(loaded);
+          return loaded;
+        }),
+    primeFrom: (listed) => loader().primeFrom(listed),
+  };
   return {
     jobs: deps.jobs,
     feed: deps.feed,
     poller: deps.poller,
-    loaders: { job: createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency }) },
+    loaders: { job },
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
+    cacheability,
   };
 }
