@@ -1,0 +1,193 @@
+// Renders benchmark results as the Markdown of BENCHMARKS.md: the machine, the method, one table
+// per benchmark, and the targets.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { OverheadResult } from './overhead.ts';
+import type { StartupResult } from './startup.ts';
+import { round } from './stats.ts';
+import type { SubscriptionResult } from './subscriptions.ts';
+import type { UpstreamResult } from './upstream.ts';
+
+export interface BenchResults {
+  quick: boolean;
+  settings: { rounds: number; durationSeconds: number; connections: number };
+  loadAverageAtStart: number[];
+  overhead?: OverheadResult;
+  upstream?: UpstreamResult;
+  subscriptions?: SubscriptionResult;
+  startup?: StartupResult;
+}
+
+export function machine(): Record<string, string> {
+  const cpus = os.cpus();
+  let distribution = `${os.type()} ${os.release()}`;
+  try {
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+    if (pretty) distribution = `${pretty} (${os.type()} ${os.release()})`;
+  } catch {
+    // not Linux: os.type() and release say enough
+  }
+  return {
+    CPU: cpus[0]?.model.trim() ?? 'unknown',
+    cores: String(cpus.length),
+    memory: `${round(os.totalmem() / 2 ** 30, 1)} GiB`,
+    OS: `${distribution}, ${os.arch()}`,
+    'Node.js': process.version,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+const ms = (value: number) => (value >= 10 ? round(value, 1) : round(value, 2)).toString();
+const kib = (bytes: number) => `${round(bytes / 1024, 1)} KiB`;
+const percent = (ratio: number) => `${round(ratio * 100)}%`;
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const table = (header: string[], rows: Array<Array<string | number>>) =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+export function renderReport(results: BenchResults): string {
+  const { settings } = results;
+  const out: string[] = [];
+  out.push('# Benchmarks', '');
+  out.push(
+    `Written by \`npm run bench${results.quick ? ' -- --quick' : ''}\`${results.quick ? ' (quick mode: smoke test, fewer and shorter runs — not figures to quote)' : ''}. ` +
+      'Every server under test runs in its own child process on loopback; the load generator (autocannon for HTTP, a pool of ' +
+      'graphql-ws clients for subscriptions) runs in the parent. The upstream is the embedded Bedrock simulator, reached ' +
+      'through the real AWS SDK over HTTP. Figures are medians over runs; ratios are taken within each round, between ' +
+      'runs made back to back, then their median is reported.',
+    '',
+  );
+  out.push(table(['machine', ''], Object.entries(machine())));
+  out.push('', `Load average when the run started: ${results.loadAverageAtStart.map((v) => round(v, 2)).join(', ')} (1, 5, 15 min). On a busy machine absolute figures drop; the same-run ratios hold up better.`, '');
+
+  if (results.overhead) {
+    const { overhead } = results;
+    out.push('## Gateway overhead (HTTP)', '');
+    out.push(
+      `${settings.rounds} rounds; in each, every scenario runs ${settings.durationSeconds} s with ${settings.connections} keep-alive connections, ` +
+        'one after the other (after an unrecorded 1 s warm-up each). All requests carry an `authorization` header. ' +
+        '**Finished**: a job in a terminal status (here COMPLETED), which never changes again, so its answer may be served from the ' +
+        'response cache. **Unfinished**: a job IN_PROGRESS, whose every answer needs one GetModelInvocationJob call upstream. ' +
+        'The job query asks for the fields of the README\'s first example.',
+      '',
+    );
+    out.push(
+      table(
+        ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'throughput vs bare'],
+        overhead.scenarios.map((s) => [s.name, count(s.requestsPerSecond), ms(s.p50Ms), ms(s.p99Ms), percent(s.ratioToBare)]),
+      ),
+    );
+    out.push('', `Upstream calls per request for the unfinished job: ${round(overhead.unfinishedCallsPerRequest, 3)}.`, '');
+    const { added } = overhead;
+    out.push(
+      'Latency an unfinished job\'s request adds over the upstream call it needs, one request at a time (no queueing): the ' +
+        'gateway answering `modelInvocationJob`, against the same GetModelInvocationJob made directly with the AWS SDK against ' +
+        'the same simulator, alternating, median of each run\'s percentiles.',
+      '',
+    );
+    out.push(
+      table(
+        ['', 'p50 ms', 'p99 ms'],
+        [
+          ['gateway, unfinished job', ms(added.gatewayP50Ms), ms(added.gatewayP99Ms)],
+          ['GetModelInvocationJob with the SDK directly', ms(added.upstreamP50Ms), ms(added.upstreamP99Ms)],
+          ['**added by the gateway**', ms(added.gatewayP50Ms - added.upstreamP50Ms), ms(added.gatewayP99Ms - added.upstreamP99Ms)],
+        ],
+      ),
+      '',
+    );
+  }
+
+  if (results.upstream) {
+    const { upstream } = results;
+    out.push('## Upstream efficiency', '');
+    out.push(
+      'Calls to Bedrock per operation: one `modelInvocationJobsByIdentifier` naming each unfinished job twice (as ARN and as bare id).',
+      '',
+    );
+    out.push(
+      table(
+        ['distinct jobs', 'identifiers', 'GetModelInvocationJob calls'],
+        upstream.perOperation.map((row) => [count(row.jobs), count(row.identifiers), count(row.calls)]),
+      ),
+      '',
+    );
+    out.push(
+      'Calls to Bedrock per poll interval, with N unfinished jobs watched (the poller driven directly, one `watch()` per job; the ' +
+        'account holds as many finished jobs besides). The first round after the jobs are watched, and the median of the rounds after it.',
+      '',
+    );
+    out.push(
+      table(
+        ['watched jobs', 'calls in the first round', 'calls per interval after it', 'how'],
+        upstream.perInterval.map((row) => [
+          count(row.watched),
+          count(row.firstRoundCalls),
+          count(row.steadyCalls),
+          row.mode === 'list' ? 'ListModelInvocationJobs pages' : 'one GetModelInvocationJob per job',
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (results.subscriptions) {
+    const s = results.subscriptions;
+    out.push('## Subscriptions', '');
+    out.push(
+      `${count(s.subscriptions)} \`modelInvocationJobStatusChanged\` subscriptions to one job over ${count(s.connections)} graphql-ws ` +
+        'connections, held by one gateway process. Memory is that process\'s, after a full GC (`--expose-gc`): connections open ' +
+        'against none, then subscriptions idle (first event received) against connections open. Fan-out latency: from the poller ' +
+        'observing a status change (the event\'s `observedAt`, millisecond resolution) to each client receiving it, for each of the ' +
+        `job's ${s.fanOut.changes} status changes over all rounds (SUBMITTED → VALIDATING → SCHEDULED → IN_PROGRESS → COMPLETED); ` +
+        'percentiles over all subscribers per change, then the median over changes. The clients share the machine\'s two cores with the gateway.',
+      '',
+    );
+    out.push(
+      table(
+        ['subscriptions', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'all subscribed in', 'upstream calls to subscribe'],
+        [
+          [
+            count(s.subscriptions),
+            kib(s.bytesPerSubscription.heap),
+            kib(s.bytesPerSubscription.rss),
+            kib(s.bytesPerConnection.heap),
+            ms(s.fanOut.p50Ms),
+            ms(s.fanOut.p99Ms),
+            ms(s.fanOut.maxMs),
+            `${ms(s.subscribeAllMs)} ms`,
+            count(s.subscribeCalls),
+          ],
+        ],
+      ),
+      '',
+    );
+  }
+
+  if (results.startup) {
+    const s = results.startup;
+    out.push('## Start-up', '');
+    out.push(
+      'From spawning `node --import tsx src/main.ts` (what `npm start` runs, embedded simulator included) to the first 200 from `/healthz`.',
+      '',
+    );
+    out.push(table(['runs', 'median ms', 'min ms', 'max ms'], [[s.runs, ms(s.medianMs), ms(s.minMs), ms(s.maxMs)]]), '');
+  }
+
+  out.push('## Targets', '');
+  const rows: Array<[string, string, string]> = [];
+  const finished = results.overhead?.scenarios.find((s) => s.name === 'gateway, finished job');
+  if (finished) rows.push(['finished job throughput ≥ 90% of bare graphql-yoga', percent(finished.ratioToBare), finished.ratioToBare >= 0.9 ? 'met' : 'missed']);
+  const perInterval = results.upstream?.perOperation;
+  if (perInterval) {
+    const ok = perInterval.every((row) => row.calls === row.jobs);
+    rows.push(['upstream calls per operation = distinct jobs', ok ? 'equal for every size' : 'not equal', ok ? 'met' : 'missed']);
+  }
+  if (results.subscriptions) {
+    const s = results.subscriptions;
+    const at = `at ${count(s.subscriptions)} subscribers`;
+    rows.push([`fan-out p99 < 50 ms ${at}`, `${ms(s.fanOut.p99Ms)} ms`, s.fanOut.p99Ms < 50 ? 'met' : 'missed']);
+    rows.push(['< 20 KB per idle subscription', `${kib(s.bytesPerSubscription.heap)} heap, ${kib(s.bytesPerSubscription.rss)} RSS`, Math.max(s.bytesPerSubscription.heap, s.bytesPerSubscription.rss) < 20_000 ? 'met' : 'missed']);
+  }
+  out.push(table(['target', 'measured', ''], rows), '');
+  return out.join('\n');
+}

@@ -1,0 +1,77 @@
+// `npm run bench`: every benchmark, then BENCHMARKS.md. Options:
+//   --quick        fewer, shorter runs at a smaller scale (smoke test); prints, writes nothing
+//   --only=a,b     only these benchmarks: overhead, upstream, subscriptions, startup
+//   --out=FILE     where to write the report (default BENCHMARKS.md; with --quick, nowhere)
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { root } from './child.ts';
+import { runOverhead } from './overhead.ts';
+import { renderReport, type BenchResults } from './report.ts';
+import { runStartup } from './startup.ts';
+import { runSubscriptions } from './subscriptions.ts';
+import { runUpstream } from './upstream.ts';
+
+const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'startup'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  only: readonly Benchmark[];
+  out: string | undefined;
+}
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const value = (name: string) => argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const quick = argv.includes('--quick');
+  const only = (value('only')?.split(',') ?? [...BENCHMARKS]) as Benchmark[];
+  const unknown = only.filter((name) => !BENCHMARKS.includes(name));
+  if (unknown.length > 0) throw new Error(`--only takes ${BENCHMARKS.join(', ')} (got ${unknown.join(', ')})`);
+  return { quick, only, out: value('out') ?? (quick ? undefined : join(root, 'BENCHMARKS.md')) };
+}
+
+/** The scale of each benchmark, full or quick. */
+export function settingsFor(quick: boolean) {
+  return quick
+    ? {
+        http: { rounds: 1, durationSeconds: 1, connections: 10 },
+        upstream: { operationJobCounts: [1, 10], watchedJobCounts: [1, 100], rounds: 2 },
+        subscriptions: { connections: 10, perConnection: 10, rounds: 1 },
+        startup: { runs: 1 },
+      }
+    : {
+        http: { rounds: 5, durationSeconds: 3, connections: 10 },
+        upstream: { operationJobCounts: [1, 10, 100], watchedJobCounts: [1, 100, 1000, 10_000], rounds: 3 },
+        subscriptions: { connections: 100, perConnection: 100, rounds: 3 },
+        startup: { runs: 5 },
+      };
+}
+
+export async function runBenchmarks(options: BenchOptions, log: (line: string) => void = console.log): Promise<BenchResults> {
+  const settings = settingsFor(options.quick);
+  const results: BenchResults = { quick: options.quick, settings: settings.http, loadAverageAtStart: os.loadavg() };
+  const step = async <T>(name: Benchmark, run: () => Promise<T>): Promise<T | undefined> => {
+    if (!options.only.includes(name)) return undefined;
+    const started = performance.now();
+    log(`bench: ${name}…`);
+    const result = await run();
+    log(`bench: ${name} done in ${Math.round((performance.now() - started) / 1000)} s`);
+    return result;
+  };
+  results.overhead = await step('overhead', () => runOverhead(settings.http));
+  results.upstream = await step('upstream', () => runUpstream(settings.upstream));
+  results.subscriptions = await step('subscriptions', () => runSubscriptions(settings.subscriptions));
+  results.startup = await step('startup', () => runStartup(settings.startup));
+  return results;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  const options = parseArgs(process.argv.slice(2));
+  const report = renderReport(await runBenchmarks(options));
+  if (options.out) {
+    writeFileSync(options.out, report);
+    console.log(`bench: wrote ${options.out}`);
+  }
+  console.log(`\n${report}`);
+}
