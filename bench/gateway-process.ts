@@ -47,6 +47,12 @@ serveParent<GatewayProcessReady>(
     switch (command.type) {
       case 'memory':
         return memory();
+      case 'cpu': {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+      case 'pollRounds':
+        return gateway.poller.stats().rounds;
       case 'calls':
         return simulator.stats().calls;
       case 'resetCalls':

@@ -144,7 +144,7 @@ export function renderReport(results: BenchResults): string {
     );
     out.push(
       table(
-        ['subscriptions', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'all subscribed in', 'upstream calls to subscribe'],
+        ['subscriptions', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'gateway CPU per change', 'all subscribed in', 'upstream calls to subscribe'],
         [
           [
             count(s.subscriptions),
@@ -154,6 +154,7 @@ export function renderReport(results: BenchResults): string {
             ms(s.fanOut.p50Ms),
             ms(s.fanOut.p99Ms),
             ms(s.fanOut.maxMs),
+            `${ms(s.fanOut.gatewayCpuMs)} ms`,
             `${ms(s.subscribeAllMs)} ms`,
             count(s.subscribeCalls),
           ],

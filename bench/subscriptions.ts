@@ -22,12 +22,13 @@ export interface SubscriptionResult {
   connections: number;
   bytesPerConnection: { rss: number; heap: number };
   bytesPerSubscription: { rss: number; heap: number };
-  /** Upstream GetModelInvocationJob calls made while everyone subscribed (first round). */
+  /** Upstream GetModelInvocationJob calls that everyone subscribing cost, poll rounds excluded (first round). */
   subscribeCalls: number;
   /** Time for all subscriptions to receive their first event (median over rounds). */
   subscribeAllMs: number;
   /** Per status change: percentiles over every subscriber; then the median over changes. */
-  fanOut: { changes: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** gatewayCpuMs: the gateway process's CPU time (user + system) from the change to the last delivery. */
+  fanOut: { changes: number; p50Ms: number; p99Ms: number; maxMs: number; gatewayCpuMs: number };
 }
 
 const LIFECYCLE = ['Validating', 'Scheduled', 'InProgress', 'Completed'] as const;
@@ -73,7 +74,7 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
     );
     const connected = await memory();
 
-    const fanOuts: Array<{ p50: number; p99: number; max: number }> = [];
+    const fanOuts: Array<{ p50: number; p99: number; max: number; cpuMs: number }> = [];
     const subscribeTimes: number[] = [];
     let idle: MemorySample | undefined;
     let subscribeCalls = 0;
@@ -81,6 +82,7 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
     for (let round = 0; round < options.rounds; round++) {
       const [jobId] = await gateway.request<string[]>({ type: 'addJobs', count: 1, status: 'Submitted' });
       await gateway.request({ type: 'resetCalls' });
+      const roundsBefore = await gateway.request<number>({ type: 'pollRounds' });
       // received[status] holds one receive-minus-observed latency per subscriber.
       const received = new Map<string, number[]>();
       const waiters = new Map<string, () => void>();
@@ -123,16 +125,20 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
       await firstEvents;
       subscribeTimes.push(performance.now() - started);
       if (round === 0) {
-        subscribeCalls = (await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0;
+        // Poll rounds ran meanwhile, one call each (one job watched): they are not the subscriptions'.
+        const rounds = (await gateway.request<number>({ type: 'pollRounds' })) - roundsBefore;
+        subscribeCalls = ((await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0) - rounds;
         idle = await memory();
       }
 
       for (const status of LIFECYCLE) {
         const everyone = allReceived(STATUS_NAMES[status]!);
+        const cpuBefore = await gateway.request<number>({ type: 'cpu' });
         await gateway.request({ type: 'setStatus', jobId, status });
         await everyone;
+        const cpuMs = (await gateway.request<number>({ type: 'cpu' })) - cpuBefore;
         const latencies = received.get(STATUS_NAMES[status]!)!;
-        fanOuts.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) });
+        fanOuts.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs });
       }
       // A finished job completes every stream.
       await Promise.all(completions);
@@ -153,6 +159,7 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
         p50Ms: median(fanOuts.map((f) => f.p50)),
         p99Ms: median(fanOuts.map((f) => f.p99)),
         maxMs: Math.max(...fanOuts.map((f) => f.max)),
+        gatewayCpuMs: median(fanOuts.map((f) => f.cpuMs)),
       },
     };
   } finally {

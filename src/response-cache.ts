@@ -13,21 +13,9 @@ import { Kind, getOperationAST, type DocumentNode, type SelectionSetNode } from 
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Config } from './config.ts';
+import { credentialSession } from './credential-session.ts';
 import { CACHEABLE_ROOT_FIELDS } from './schema/cacheability.ts';
 import type { Context } from './schema/context.ts';
-
-/** The request headers that carry a caller's credentials. */
-export const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
-
-/**
- * The session a response is cached under: a hash of the credential headers. Requests without
- * any share the anonymous session, which is right: they present the same (no) credentials.
- */
-export function credentialSession(headers: Headers): string {
-  const hash = createHash('sha256');
-  for (const name of CREDENTIAL_HEADERS) hash.update(`${name}\0${headers.get(name) ?? ''}\0`);
-  return hash.digest('hex');
-}
 
 /**
  * Yoga plugin. List it after every plugin that authenticates or limits requests: a hit is
@@ -42,7 +30,7 @@ export function createResponseCachePlugin(options: Config['responseCache']): Plu
         useResponseCache({
           cache,
           ttl: options.ttlMs,
-          session: (request) => credentialSession(request.headers),
+          session: (request) => credentialSession((name) => request.headers.get(name)),
           // Synchronous and unambiguous (the default hashes through WebCrypto, asynchronously).
           buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId }) =>
             createHash('sha256')
