@@ -46,9 +46,11 @@ export interface OverheadResult {
 }
 
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const bare = await startChild<{ url: string }>('bench/bare-process.ts');
-  const cached = await startChild<GatewayProcessReady>('bench/gateway-process.ts');
-  const uncached = await startChild<GatewayProcessReady>('bench/gateway-process.ts', { env: { RESPONSE_CACHE_SIZE: '0' } });
+  const [bare, cached, uncached] = await Promise.all([
+    startChild<{ url: string }>('bench/bare-process.ts'),
+    startChild<GatewayProcessReady>('bench/gateway-process.ts'),
+    startChild<GatewayProcessReady>('bench/gateway-process.ts', { env: { RESPONSE_CACHE_SIZE: '0' } }),
+  ]);
   try {
     const job = (child: Child<GatewayProcessReady>, id: string) => ({
       url: child.ready.url,
@@ -65,7 +67,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     for (const { load } of scenarios) await checkAnswer(load);
 
     // Warm-up: JIT, caches, keep-alive pools; not recorded.
-    for (const { load } of scenarios) await runLoad({ ...load, connections: options.connections, durationSeconds: 1 });
+    for (const { load } of scenarios) {
+      await runLoad({ ...load, connections: options.connections, durationSeconds: Math.min(1, options.durationSeconds) });
+    }
 
     const results = new Map<string, LoadResult[]>(scenarios.map(({ name }) => [name, []]));
     for (let round = 0; round < options.rounds; round++) {

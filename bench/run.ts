@@ -7,14 +7,14 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from './child.ts';
-import { runOverhead } from './overhead.ts';
+import { runOverhead, type OverheadOptions } from './overhead.ts';
 import { renderReport, type BenchResults } from './report.ts';
 import { runStartup } from './startup.ts';
-import { runSubscriptions } from './subscriptions.ts';
-import { runUpstream } from './upstream.ts';
+import { runSubscriptions, type SubscriptionOptions } from './subscriptions.ts';
+import { runUpstream, type UpstreamOptions } from './upstream.ts';
 
-const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'startup'] as const;
-type Benchmark = (typeof BENCHMARKS)[number];
+export const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'startup'] as const;
+export type Benchmark = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
   quick: boolean;
@@ -31,8 +31,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   return { quick, only, out: value('out') ?? (quick ? undefined : join(root, 'BENCHMARKS.md')) };
 }
 
+export interface BenchSettings {
+  http: OverheadOptions;
+  upstream: UpstreamOptions;
+  subscriptions: SubscriptionOptions;
+  startup: { runs: number };
+}
+
 /** The scale of each benchmark, full or quick. */
-export function settingsFor(quick: boolean) {
+export function settingsFor(quick: boolean): BenchSettings {
   return quick
     ? {
         http: { rounds: 1, durationSeconds: 1, connections: 10 },
@@ -48,11 +55,13 @@ export function settingsFor(quick: boolean) {
       };
 }
 
-export async function runBenchmarks(options: BenchOptions, log: (line: string) => void = console.log): Promise<BenchResults> {
-  const settings = settingsFor(options.quick);
-  const results: BenchResults = { quick: options.quick, settings: settings.http, loadAverageAtStart: os.loadavg() };
+export async function runBenchmarks(
+  { quick, only, settings = settingsFor(quick) }: { quick: boolean; only: readonly Benchmark[]; settings?: BenchSettings },
+  log: (line: string) => void = console.log,
+): Promise<BenchResults> {
+  const results: BenchResults = { quick, settings: settings.http, loadAverageAtStart: os.loadavg() };
   const step = async <T>(name: Benchmark, run: () => Promise<T>): Promise<T | undefined> => {
-    if (!options.only.includes(name)) return undefined;
+    if (!only.includes(name)) return undefined;
     const started = performance.now();
     log(`bench: ${name}…`);
     const result = await run();

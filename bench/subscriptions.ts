@@ -1,11 +1,13 @@
 // Subscriptions at scale: a pool of graphql-ws clients (this process) holds `connections` ×
-// `perConnection` subscriptions to one job on a gateway in a child process. Measured: the
-// gateway's memory per connection and per idle subscription (after a full GC), the upstream
-// calls that subscribing cost, and fan-out latency: from the poller observing a status change
-// (the event's `observedAt`) to each client receiving it (same machine clock).
+// `perConnection` subscriptions to one job on a gateway in a child process, then to a bare
+// graphql-ws server (bare-ws-process.ts) the same way. Measured for each: memory per connection
+// and per idle subscription (after a full GC), and fan-out latency, from the server stamping an
+// event (the gateway: its poller observing a status change; `observedAt`) to each client
+// receiving it (same machine clock); plus the server's CPU time per event and, for the gateway,
+// the upstream calls that subscribing cost.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startChild } from './child.ts';
+import { startChild, type Child } from './child.ts';
 import type { GatewayProcessReady, MemorySample } from './gateway-process.ts';
 import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
 import { median, percentile } from './stats.ts';
@@ -13,22 +15,27 @@ import { median, percentile } from './stats.ts';
 export interface SubscriptionOptions {
   connections: number;
   perConnection: number;
-  /** Each round subscribes everyone to a new job and walks it through its lifecycle. */
+  /** Each round subscribes everyone anew and sends the four status changes of a job's life. */
   rounds: number;
 }
 
-export interface SubscriptionResult {
+export interface FanOutResult {
   subscriptions: number;
   connections: number;
   bytesPerConnection: { rss: number; heap: number };
   bytesPerSubscription: { rss: number; heap: number };
-  /** Upstream GetModelInvocationJob calls that everyone subscribing cost, poll rounds excluded (first round). */
-  subscribeCalls: number;
-  /** Time for all subscriptions to receive their first event (median over rounds). */
+  /** Time for all subscriptions to be in place (median over rounds). */
   subscribeAllMs: number;
-  /** Per status change: percentiles over every subscriber; then the median over changes. */
-  /** gatewayCpuMs: the gateway process's CPU time (user + system) from the change to the last delivery. */
-  fanOut: { changes: number; p50Ms: number; p99Ms: number; maxMs: number; gatewayCpuMs: number };
+  /** Per event: percentiles over every subscriber; then the median over events. */
+  fanOut: { events: number; p50Ms: number; p99Ms: number; maxMs: number; serverCpuMs: number };
+}
+
+export interface SubscriptionResult {
+  gateway: FanOutResult & {
+    /** Upstream GetModelInvocationJob calls that everyone subscribing cost, poll rounds excluded (first round). */
+    subscribeCalls: number;
+  };
+  bare: FanOutResult;
 }
 
 const LIFECYCLE = ['Validating', 'Scheduled', 'InProgress', 'Completed'] as const;
@@ -39,22 +46,85 @@ const STATUS_NAMES: Record<string, string> = {
   Completed: 'COMPLETED',
 };
 
-interface StatusEvent {
-  modelInvocationJobStatusChanged: { status: string; observedAt: string };
+/** How one server under test is subscribed to, moved, and read. */
+interface Target {
+  child: Child<{ url: string }>;
+  query: string;
+  /** Before each round: the variables of its subscriptions. */
+  prepare(): Promise<Record<string, unknown>>;
+  /** Resolves once every subscription is live; `initial()` resolves once all got a first event. */
+  subscribed(initial: () => Promise<void>, total: number): Promise<void>;
+  /** Makes the server send `status` to every subscriber. */
+  change(status: (typeof LIFECYCLE)[number]): Promise<void>;
+  /** Status and stamp of a received event. */
+  read(data: Record<string, any>): { status: string; stampedAt: string };
 }
 
 export async function runSubscriptions(options: SubscriptionOptions): Promise<SubscriptionResult> {
-  const total = options.connections * options.perConnection;
   const gateway = await startChild<GatewayProcessReady>('bench/gateway-process.ts', {
     nodeOptions: ['--expose-gc'],
     env: { POLL_INTERVAL_MS: '200', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(options.perConnection) },
   });
+  let gatewayResult: SubscriptionResult['gateway'];
+  try {
+    let jobId = '';
+    let roundsBefore = 0;
+    let subscribeCalls: number | undefined;
+    const result = await measureFanOut(options, {
+      child: gateway,
+      query: STATUS_SUBSCRIPTION,
+      async prepare() {
+        jobId = (await gateway.request<string[]>({ type: 'addJobs', count: 1, status: 'Submitted' }))[0]!;
+        await gateway.request({ type: 'resetCalls' });
+        roundsBefore = await gateway.request<number>({ type: 'pollRounds' });
+        return { id: jobId };
+      },
+      async subscribed(initial) {
+        await initial();
+        // Poll rounds ran meanwhile, one call each (one job watched): they are not the subscriptions'.
+        const rounds = (await gateway.request<number>({ type: 'pollRounds' })) - roundsBefore;
+        const calls = (await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0;
+        subscribeCalls ??= calls - rounds;
+      },
+      // The poller sees the change at its next round (200 ms) and publishes it.
+      change: (status) => gateway.request({ type: 'setStatus', jobId, status }),
+      read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
+    });
+    gatewayResult = { ...result, subscribeCalls: subscribeCalls ?? 0 };
+  } finally {
+    await gateway.close();
+  }
+
+  const bare = await startChild<{ url: string }>('bench/bare-ws-process.ts', { nodeOptions: ['--expose-gc'] });
+  try {
+    const bareResult = await measureFanOut(options, {
+      child: bare,
+      query: 'subscription { tick { status observedAt } }',
+      async prepare() {
+        // The previous round's subscriptions must be gone before counting this round's.
+        while ((await bare.request<number>({ type: 'subscribers' })) > 0) await new Promise((r) => setTimeout(r, 20));
+        return {};
+      },
+      async subscribed(_initial, total) {
+        while ((await bare.request<number>({ type: 'subscribers' })) < total) await new Promise((r) => setTimeout(r, 20));
+      },
+      change: (status) => bare.request({ type: 'publish', status: STATUS_NAMES[status] }),
+      read: (data) => ({ status: data.tick.status, stampedAt: data.tick.observedAt }),
+    });
+    return { gateway: gatewayResult, bare: bareResult };
+  } finally {
+    await bare.close();
+  }
+}
+
+async function measureFanOut(options: SubscriptionOptions, target: Target): Promise<FanOutResult> {
+  const total = options.connections * options.perConnection;
+  const { child } = target;
+  const memory = () => child.request<MemorySample>({ type: 'memory' });
   const clients: Client[] = [];
   try {
-    const memory = () => gateway.request<MemorySample>({ type: 'memory' });
     const baseline = await memory();
-
-    const url = `${gateway.ready.url.replace(/^http/, 'ws')}/graphql`;
+    const url = `${child.ready.url.replace(/^http/, 'ws')}/graphql`;
     await Promise.all(
       Array.from(
         { length: options.connections },
@@ -74,24 +144,21 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
     );
     const connected = await memory();
 
-    const fanOuts: Array<{ p50: number; p99: number; max: number; cpuMs: number }> = [];
+    const events: Array<{ p50: number; p99: number; max: number; cpuMs: number }> = [];
     const subscribeTimes: number[] = [];
     let idle: MemorySample | undefined;
-    let subscribeCalls = 0;
 
     for (let round = 0; round < options.rounds; round++) {
-      const [jobId] = await gateway.request<string[]>({ type: 'addJobs', count: 1, status: 'Submitted' });
-      await gateway.request({ type: 'resetCalls' });
-      const roundsBefore = await gateway.request<number>({ type: 'pollRounds' });
-      // received[status] holds one receive-minus-observed latency per subscriber.
+      const variables = await target.prepare();
+      // Latencies (receive time − stamp) by status, one per subscriber.
       const received = new Map<string, number[]>();
       const waiters = new Map<string, () => void>();
-      const onEvent = (event: StatusEvent) => {
+      const onEvent = (data: Record<string, any>) => {
         const receivedAt = Date.now();
-        const { status, observedAt } = event.modelInvocationJobStatusChanged;
+        const { status, stampedAt } = target.read(data);
         const latencies = received.get(status) ?? [];
         received.set(status, latencies);
-        latencies.push(receivedAt - Date.parse(observedAt));
+        latencies.push(receivedAt - Date.parse(stampedAt));
         if (latencies.length === total) waiters.get(status)?.();
       };
       const allReceived = (status: string) =>
@@ -108,40 +175,32 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
         });
 
       const started = performance.now();
-      const firstEvents = allReceived('SUBMITTED');
-      const completions: Array<Promise<void>> = [];
+      const unsubscribes: Array<() => void> = [];
       for (const client of clients) {
         for (let i = 0; i < options.perConnection; i++) {
-          completions.push(
-            new Promise((resolve, reject) =>
-              client.subscribe<StatusEvent>(
-                { query: STATUS_SUBSCRIPTION, variables: { id: jobId } },
-                { next: ({ data }) => onEvent(data!), error: reject, complete: resolve },
-              ),
+          unsubscribes.push(
+            client.subscribe<Record<string, any>>(
+              { query: target.query, variables },
+              { next: ({ data }) => onEvent(data!), error: (error) => console.error(error), complete: () => undefined },
             ),
           );
         }
       }
-      await firstEvents;
+      await target.subscribed(() => allReceived('SUBMITTED'), total);
       subscribeTimes.push(performance.now() - started);
-      if (round === 0) {
-        // Poll rounds ran meanwhile, one call each (one job watched): they are not the subscriptions'.
-        const rounds = (await gateway.request<number>({ type: 'pollRounds' })) - roundsBefore;
-        subscribeCalls = ((await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0) - rounds;
-        idle = await memory();
-      }
+      if (round === 0) idle = await memory();
 
       for (const status of LIFECYCLE) {
         const everyone = allReceived(STATUS_NAMES[status]!);
-        const cpuBefore = await gateway.request<number>({ type: 'cpu' });
-        await gateway.request({ type: 'setStatus', jobId, status });
+        const cpuBefore = await child.request<number>({ type: 'cpu' });
+        await target.change(status);
         await everyone;
-        const cpuMs = (await gateway.request<number>({ type: 'cpu' })) - cpuBefore;
+        const cpuMs = (await child.request<number>({ type: 'cpu' })) - cpuBefore;
         const latencies = received.get(STATUS_NAMES[status]!)!;
-        fanOuts.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs });
+        events.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs });
       }
-      // A finished job completes every stream.
-      await Promise.all(completions);
+      // The gateway's streams completed with the job; the baseline's are ended here.
+      unsubscribes.forEach((unsubscribe) => unsubscribe());
     }
 
     return {
@@ -152,18 +211,16 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
         heap: (connected.heapUsed - baseline.heapUsed) / options.connections,
       },
       bytesPerSubscription: { rss: (idle!.rss - connected.rss) / total, heap: (idle!.heapUsed - connected.heapUsed) / total },
-      subscribeCalls,
       subscribeAllMs: median(subscribeTimes),
       fanOut: {
-        changes: fanOuts.length,
-        p50Ms: median(fanOuts.map((f) => f.p50)),
-        p99Ms: median(fanOuts.map((f) => f.p99)),
-        maxMs: Math.max(...fanOuts.map((f) => f.max)),
-        gatewayCpuMs: median(fanOuts.map((f) => f.cpuMs)),
+        events: events.length,
+        p50Ms: median(events.map((e) => e.p50)),
+        p99Ms: median(events.map((e) => e.p99)),
+        maxMs: Math.max(...events.map((e) => e.max)),
+        serverCpuMs: median(events.map((e) => e.cpuMs)),
       },
     };
   } finally {
     await Promise.all(clients.map((client) => client.dispose()));
-    await gateway.close();
   }
 }
