@@ -11,6 +11,8 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
+  /** Send exactly this many requests instead of running for `durationSeconds` (autocannon's timed runs last whole seconds). */
+  amount?: number;
 }
 
 export interface LoadResult {
@@ -31,7 +33,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...options.headers },
         body: JSON.stringify({ query: options.query, variables: options.variables }),
         connections: options.connections,
-        duration: options.durationSeconds,
+        ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );

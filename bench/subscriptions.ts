@@ -61,11 +61,14 @@ interface Target {
 }
 
 export async function runSubscriptions(options: SubscriptionOptions): Promise<SubscriptionResult> {
-  const gateway = await startChild<GatewayProcessReady>('bench/gateway-process.ts', {
-    nodeOptions: ['--expose-gc'],
-    env: { POLL_INTERVAL_MS: '200', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(options.perConnection) },
-  });
-  let gatewayResult: SubscriptionResult['gateway'];
+  // Both start at once (start-up is slow, idle servers cost nothing); they are measured in turn.
+  const [gateway, bare] = await Promise.all([
+    startChild<GatewayProcessReady>('bench/gateway-process.ts', {
+      nodeOptions: ['--expose-gc'],
+      env: { POLL_INTERVAL_MS: '200', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(options.perConnection) },
+    }),
+    startChild<{ url: string }>('bench/bare-ws-process.ts', { nodeOptions: ['--expose-gc'] }),
+  ]);
   try {
     let jobId = '';
     let roundsBefore = 0;
@@ -90,13 +93,8 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
       change: (status) => gateway.request({ type: 'setStatus', jobId, status }),
       read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
     });
-    gatewayResult = { ...result, subscribeCalls: subscribeCalls ?? 0 };
-  } finally {
-    await gateway.close();
-  }
+    const gatewayResult = { ...result, subscribeCalls: subscribeCalls ?? 0 };
 
-  const bare = await startChild<{ url: string }>('bench/bare-ws-process.ts', { nodeOptions: ['--expose-gc'] });
-  try {
     const bareResult = await measureFanOut(options, {
       child: bare,
       query: 'subscription { tick { status observedAt } }',
@@ -113,7 +111,7 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
     });
     return { gateway: gatewayResult, bare: bareResult };
   } finally {
-    await bare.close();
+    await Promise.all([gateway.close(), bare.close()]);
   }
 }
 
