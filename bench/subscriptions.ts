@@ -71,7 +71,7 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
   ]);
   try {
     let jobId = '';
-    let roundsBefore = 0;
+    let pollCallsBefore = 0;
     let subscribeCalls: number | undefined;
     const result = await measureFanOut(options, {
       child: gateway,
@@ -79,15 +79,15 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
       async prepare() {
         jobId = (await gateway.request<string[]>({ type: 'addJobs', count: 1, status: 'Submitted' }))[0]!;
         await gateway.request({ type: 'resetCalls' });
-        roundsBefore = await gateway.request<number>({ type: 'pollRounds' });
+        pollCallsBefore = await gateway.request<number>({ type: 'pollCalls' });
         return { id: jobId };
       },
       async subscribed(initial) {
         await initial();
-        // Poll rounds ran meanwhile, one call each (one job watched): they are not the subscriptions'.
-        const rounds = (await gateway.request<number>({ type: 'pollRounds' })) - roundsBefore;
+        // Poll rounds ran meanwhile: their calls are not the subscriptions'.
+        const pollCalls = (await gateway.request<number>({ type: 'pollCalls' })) - pollCallsBefore;
         const calls = (await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0;
-        subscribeCalls ??= calls - rounds;
+        subscribeCalls ??= calls - pollCalls;
       },
       // The poller sees the change at its next round (200 ms) and publishes it.
       change: (status) => gateway.request({ type: 'setStatus', jobId, status }),

@@ -64,8 +64,8 @@ async function perInterval(options: UpstreamOptions) {
   try {
     const rows = [];
     for (const watched of options.watchedJobCounts) {
-      // The account holds the watched jobs plus as many finished ones, as a real account would.
-      simulator.engine.addJobs(watched, { status: 'Completed' }, { paused: true });
+      // The account also holds as many finished jobs, submitted a day earlier.
+      simulator.engine.addJobs(watched, { status: 'Completed', submitTime: new Date(Date.now() - 86_400_000) }, { paused: true });
       const ids = simulator.engine.addJobs(watched, { status: 'InProgress' }, { paused: true }).map((job) => job.jobId);
       // A short interval and no rate cap: the count of calls per round is what is measured.
       const poller = createPoller({ jobs, pubSub: createJobPubSub(), intervalMs: 50, maxRps: 100_000, concurrency: 10, logger });
