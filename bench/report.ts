@@ -70,12 +70,7 @@ export function renderReport(results: BenchResults): string {
         'The job query asks for the fields of the README\'s first example.',
       '',
     );
-    out.push(
-      table(
-        ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'throughput vs bare'],
-        overhead.scenarios.map((s) => [s.name, count(s.requestsPerSecond), ms(s.p50Ms), ms(s.p99Ms), percent(s.ratioToBare)]),
-      ),
-    );
+    out.push(overheadTable(overhead));
     out.push('', `Upstream calls per request for the unfinished job: ${round(overhead.unfinishedCallsPerRequest, 3)}.`, '');
     const { added } = overhead;
     out.push(
@@ -149,22 +144,8 @@ export function renderReport(results: BenchResults): string {
         `${gateway.fanOut.events} events. CPU: the server process\'s user + system time from the change to the last delivery.`,
       '',
     );
-    const row = (name: string, r: typeof bare) => [
-      name,
-      kib(r.bytesPerSubscription.heap),
-      kib(r.bytesPerSubscription.rss),
-      kib(r.bytesPerConnection.heap),
-      ms(r.fanOut.p50Ms),
-      ms(r.fanOut.p99Ms),
-      ms(r.fanOut.maxMs),
-      ms(r.fanOut.serverCpuMs),
-      ms(r.subscribeAllMs),
-    ];
     out.push(
-      table(
-        ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server CPU ms per event', 'all subscribed in ms'],
-        [row('gateway', gateway), row('bare graphql-ws', bare)],
-      ),
+      subscriptionTable(results.subscriptions),
       '',
       `Upstream GetModelInvocationJob calls for all ${count(gateway.subscriptions)} gateway subscriptions to one job (poll rounds excluded): ${count(gateway.subscribeCalls)}.`,
       '',
@@ -181,13 +162,42 @@ export function renderReport(results: BenchResults): string {
     out.push(table(['runs', 'median ms', 'min ms', 'max ms'], [[s.runs, ms(s.medianMs), ms(s.minMs), ms(s.maxMs)]]), '');
   }
 
-  out.push('## Targets', '');
+  out.push('## Targets', '', targetsTable(results), '');
+  return out.join('\n');
+}
+
+function overheadTable(overhead: OverheadResult): string {
+  return table(
+    ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'throughput vs bare'],
+    overhead.scenarios.map((s) => [s.name, count(s.requestsPerSecond), ms(s.p50Ms), ms(s.p99Ms), percent(s.ratioToBare)]),
+  );
+}
+
+function subscriptionTable({ gateway, bare }: SubscriptionResult): string {
+  const row = (name: string, r: typeof bare) => [
+    name,
+    kib(r.bytesPerSubscription.heap),
+    kib(r.bytesPerSubscription.rss),
+    kib(r.bytesPerConnection.heap),
+    ms(r.fanOut.p50Ms),
+    ms(r.fanOut.p99Ms),
+    ms(r.fanOut.maxMs),
+    ms(r.fanOut.serverCpuMs),
+    ms(r.subscribeAllMs),
+  ];
+  return table(
+    ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server CPU ms per event', 'all subscribed in ms'],
+    [row(`gateway, ${count(gateway.subscriptions)} subscriptions`, gateway), row('bare graphql-ws, same', bare)],
+  );
+}
+
+function targetsTable(results: BenchResults): string {
   const rows: Array<[string, string, string]> = [];
   const finished = results.overhead?.scenarios.find((s) => s.name === 'gateway, finished job');
   if (finished) rows.push(['finished job throughput ≥ 90% of bare graphql-yoga', percent(finished.ratioToBare), finished.ratioToBare >= 0.9 ? 'met' : 'missed']);
-  const perInterval = results.upstream?.perOperation;
-  if (perInterval) {
-    const ok = perInterval.every((row) => row.calls === row.jobs);
+  const perOperation = results.upstream?.perOperation;
+  if (perOperation) {
+    const ok = perOperation.every((row) => row.calls === row.jobs);
     rows.push(['upstream calls per operation = distinct jobs', ok ? 'equal for every size' : 'not equal', ok ? 'met' : 'missed']);
   }
   if (results.subscriptions) {
@@ -205,6 +215,23 @@ export function renderReport(results: BenchResults): string {
       perSubscription < 20_000 ? 'met' : gateway.bytesPerSubscription.heap < 20_000 ? 'met for heap, missed for RSS' : 'missed',
     ]);
   }
-  out.push(table(['target', 'measured', ''], rows), '');
+  return table(['target', 'measured', ''], rows);
+}
+
+/**
+ * The README's excerpt: machine, HTTP overhead, subscriptions and targets, between the
+ * `<!-- bench:start -->` and `<!-- bench:end -->` markers.
+ */
+export function renderSummary(results: BenchResults): string {
+  const m = machine();
+  const out = [
+    `Last \`npm run bench\`: ${m.date}, ${m.CPU} (${m.cores} cores), ${m.memory}, Node.js ${m['Node.js']}; load average ` +
+      `${round(results.loadAverageAtStart[0] ?? 0, 1)} at the start. Medians over runs; see [BENCHMARKS.md](BENCHMARKS.md) for the method and every table.`,
+    '',
+  ];
+  if (results.overhead) out.push(overheadTable(results.overhead), '');
+  if (results.subscriptions) out.push(subscriptionTable(results.subscriptions), '');
+  if (results.startup) out.push(`Start-up to the first \`/healthz\` 200: ${ms(results.startup.medianMs)} ms (median of ${results.startup.runs}).`, '');
+  out.push(targetsTable(results));
   return out.join('\n');
 }

@@ -1,14 +1,15 @@
 // `npm run bench`: every benchmark, then BENCHMARKS.md. Options:
 //   --quick        fewer, shorter runs at a smaller scale (smoke test); prints, writes nothing
 //   --only=a,b     only these benchmarks: overhead, upstream, subscriptions, startup
-//   --out=FILE     where to write the report (default BENCHMARKS.md; with --quick, nowhere)
-import { writeFileSync } from 'node:fs';
+//   --out=FILE     where to write the report (default BENCHMARKS.md, and then the README's excerpt
+//                  between <!-- bench:start --> and <!-- bench:end --> too; with --quick, nowhere)
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from './child.ts';
 import { runOverhead, type OverheadOptions } from './overhead.ts';
-import { renderReport, type BenchResults } from './report.ts';
+import { renderReport, renderSummary, type BenchResults } from './report.ts';
 import { runStartup } from './startup.ts';
 import { runSubscriptions, type SubscriptionOptions } from './subscriptions.ts';
 import { runUpstream, type UpstreamOptions } from './upstream.ts';
@@ -20,6 +21,8 @@ export interface BenchOptions {
   quick: boolean;
   only: readonly Benchmark[];
   out: string | undefined;
+  /** Rewrite the README's excerpt (full runs writing the default BENCHMARKS.md). */
+  readme: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -28,7 +31,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   const only = (value('only')?.split(',') ?? [...BENCHMARKS]) as Benchmark[];
   const unknown = only.filter((name) => !BENCHMARKS.includes(name));
   if (unknown.length > 0) throw new Error(`--only takes ${BENCHMARKS.join(', ')} (got ${unknown.join(', ')})`);
-  return { quick, only, out: value('out') ?? (quick ? undefined : join(root, 'BENCHMARKS.md')) };
+  const out = value('out');
+  return { quick, only, out: out ?? (quick ? undefined : join(root, 'BENCHMARKS.md')), readme: !quick && out === undefined };
 }
 
 export interface BenchSettings {
@@ -77,10 +81,28 @@ export async function runBenchmarks(
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
   const options = parseArgs(process.argv.slice(2));
-  const report = renderReport(await runBenchmarks(options));
+  const results = await runBenchmarks(options);
+  const report = renderReport(results);
   if (options.out) {
     writeFileSync(options.out, report);
     console.log(`bench: wrote ${options.out}`);
   }
+  if (options.readme) updateReadme(renderSummary(results));
   console.log(`\n${report}`);
+}
+
+/** Replaces the README's excerpt between its markers with `summary`. */
+function updateReadme(summary: string): void {
+  const path = join(root, 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from < 0 || to < from) {
+    console.log(`bench: README.md has no ${start} … ${end} block; left as it is`);
+    return;
+  }
+  writeFileSync(path, `${readme.slice(0, from + start.length)}\n${summary}\n${readme.slice(to)}`);
+  console.log('bench: updated the excerpt in README.md');
 }
