@@ -11,7 +11,8 @@ declare module 'autocannon' {
     pipelining?: number;
     /** Seconds. */
     duration?: number;
-    amount?: number;
+    /** Milliseconds between samples; a run ends at the first sample after its duration. */
+    sampleInt?: number;
   }
 
   export interface Result {

@@ -11,8 +11,6 @@ export interface LoadOptions {
   headers?: Record<string, string>;
   connections: number;
   durationSeconds: number;
-  /** Send exactly this many requests instead of running for `durationSeconds` (autocannon's timed runs last whole seconds). */
-  amount?: number;
 }
 
 export interface LoadResult {
@@ -33,7 +31,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...options.headers },
         body: JSON.stringify({ query: options.query, variables: options.variables }),
         connections: options.connections,
-        ...(options.amount ? { amount: options.amount } : { duration: options.durationSeconds }),
+        duration: options.durationSeconds,
+        // autocannon checks for the end of a run at every sample: every 100 ms, not every second.
+        sampleInt: 100,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
     );

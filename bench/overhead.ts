@@ -18,8 +18,6 @@ export interface OverheadOptions {
   rounds: number;
   durationSeconds: number;
   connections: number;
-  /** Instead of timed runs, runs of this many requests (a quick check of the harness). */
-  requestsPerRun?: number;
 }
 
 /** Sequential requests over which upstream calls per request are counted. */
@@ -27,7 +25,7 @@ const CALL_COUNT_REQUESTS = 100;
 
 interface Scenario {
   name: string;
-  load: Omit<LoadOptions, 'connections' | 'durationSeconds' | 'amount'>;
+  load: Omit<LoadOptions, 'connections' | 'durationSeconds'>;
 }
 
 export interface ScenarioSummary {
@@ -68,9 +66,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     ];
     for (const { load } of scenarios) await checkAnswer(load);
 
-    const size = { connections: options.connections, durationSeconds: options.durationSeconds, amount: options.requestsPerRun };
-    // Warm-up: JIT, caches, keep-alive pools; not recorded (and skipped by a mere check of the harness).
-    if (!options.requestsPerRun) for (const { load } of scenarios) await runLoad({ ...load, ...size, durationSeconds: 1 });
+    const size = { connections: options.connections, durationSeconds: options.durationSeconds };
+    // Warm-up: JIT, caches, keep-alive pools; not recorded.
+    for (const { load } of scenarios) await runLoad({ ...load, ...size, durationSeconds: Math.min(1, options.durationSeconds) });
 
     const results = new Map<string, LoadResult[]>(scenarios.map(({ name }) => [name, []]));
     for (let round = 0; round < options.rounds; round++) {
@@ -140,7 +138,6 @@ async function measureAddedLatency(gateway: Child<GatewayProcessReady>, options:
       headers: CLIENT_HEADERS,
       connections: 1,
       durationSeconds: options.durationSeconds,
-      amount: options.requestsPerRun,
     });
   try {
     await direct(Math.min(500, options.durationSeconds * 1000));

@@ -11,7 +11,7 @@ describe('npm run bench', () => {
         quick: true,
         only: ['overhead', 'upstream', 'subscriptions'],
         settings: {
-          http: { rounds: 1, durationSeconds: 0.2, connections: 2, requestsPerRun: 50 },
+          http: { rounds: 1, durationSeconds: 0.2, connections: 2 },
           upstream: { operationJobCounts: [2], watchedJobCounts: [10], rounds: 1 },
           subscriptions: { connections: 2, perConnection: 3, rounds: 1 },
           startup: { runs: 0 },
