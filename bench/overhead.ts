@@ -42,7 +42,15 @@ export interface OverheadResult {
   /** Upstream GetModelInvocationJob calls per request of the unfinished-job scenario. */
   unfinishedCallsPerRequest: number;
   /** Sequential requests (one connection): the gateway's unfinished job against the SDK's own call. */
-  added: { gatewayP50Ms: number; gatewayP99Ms: number; upstreamP50Ms: number; upstreamP99Ms: number };
+  added: {
+    gatewayP50Ms: number;
+    gatewayP99Ms: number;
+    upstreamP50Ms: number;
+    upstreamP99Ms: number;
+    /** The bare server's `{ hello }`, one request at a time: an HTTP round trip to a GraphQL server. */
+    bareP50Ms: number;
+    bareP99Ms: number;
+  };
 }
 
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
@@ -95,7 +103,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       };
     });
 
-    const added = await measureAddedLatency(cached, options);
+    const added = await measureAddedLatency(cached, bare, options);
     return { scenarios: summaries, unfinishedCallsPerRequest: (calls.GetModelInvocationJob ?? 0) / CALL_COUNT_REQUESTS, added };
   } finally {
     await Promise.all([bare.close(), cached.close(), uncached.close()]);
@@ -107,7 +115,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
  * (one GetModelInvocationJob each), then the same call made directly with the SDK against the
  * same simulator, alternating, median of each round's percentiles.
  */
-async function measureAddedLatency(gateway: Child<GatewayProcessReady>, options: OverheadOptions) {
+async function measureAddedLatency(gateway: Child<GatewayProcessReady>, bare: Child<{ url: string }>, options: OverheadOptions) {
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   const client = createBedrockClient(config.upstream, {
     endpoint: gateway.ready.simulatorUrl,
@@ -130,26 +138,24 @@ async function measureAddedLatency(gateway: Child<GatewayProcessReady>, options:
     }
     return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
   };
+  const sequential = { headers: CLIENT_HEADERS, connections: 1, durationSeconds: options.durationSeconds };
   const viaGateway = () =>
-    runLoad({
-      url: gateway.ready.url,
-      query: JOB_QUERY,
-      variables: { id: gateway.ready.unfinishedJobId },
-      headers: CLIENT_HEADERS,
-      connections: 1,
-      durationSeconds: options.durationSeconds,
-    });
+    runLoad({ ...sequential, url: gateway.ready.url, query: JOB_QUERY, variables: { id: gateway.ready.unfinishedJobId } });
+  // What one HTTP round trip to a GraphQL server costs by itself, for scale.
+  const viaBare = () => runLoad({ ...sequential, url: bare.ready.url, query: BARE_QUERY });
   try {
     await direct(Math.min(500, options.durationSeconds * 1000));
-    const rounds: Array<{ gateway: LoadResult; upstream: { p50Ms: number; p99Ms: number } }> = [];
+    const rounds: Array<{ gateway: LoadResult; upstream: { p50Ms: number; p99Ms: number }; bare: LoadResult }> = [];
     for (let round = 0; round < options.rounds; round++) {
-      rounds.push({ gateway: await viaGateway(), upstream: await direct(options.durationSeconds * 1000) });
+      rounds.push({ gateway: await viaGateway(), upstream: await direct(options.durationSeconds * 1000), bare: await viaBare() });
     }
     return {
       gatewayP50Ms: median(rounds.map((r) => r.gateway.p50Ms)),
       gatewayP99Ms: median(rounds.map((r) => r.gateway.p99Ms)),
       upstreamP50Ms: median(rounds.map((r) => r.upstream.p50Ms)),
       upstreamP99Ms: median(rounds.map((r) => r.upstream.p99Ms)),
+      bareP50Ms: median(rounds.map((r) => r.bare.p50Ms)),
+      bareP99Ms: median(rounds.map((r) => r.bare.p99Ms)),
     };
   } finally {
     client.destroy();

@@ -76,7 +76,9 @@ export function renderReport(results: BenchResults): string {
     out.push(
       'Latency an unfinished job\'s request adds over the upstream call it needs, one request at a time (no queueing): the ' +
         'gateway answering `modelInvocationJob`, against the same GetModelInvocationJob made directly with the AWS SDK against ' +
-        'the same simulator, alternating, median of each run\'s percentiles.',
+        'the same simulator, alternating, median of each run\'s percentiles. What is added includes the client\'s HTTP round ' +
+        'trip to the gateway, which the direct call does not make; the bare server\'s answer, one request at a time, shows what ' +
+        'such a round trip costs by itself.',
       '',
     );
     out.push(
@@ -86,6 +88,7 @@ export function renderReport(results: BenchResults): string {
           ['gateway, unfinished job', ms(added.gatewayP50Ms), ms(added.gatewayP99Ms)],
           ['GetModelInvocationJob with the SDK directly', ms(added.upstreamP50Ms), ms(added.upstreamP99Ms)],
           ['**added by the gateway**', ms(added.gatewayP50Ms - added.upstreamP50Ms), ms(added.gatewayP99Ms - added.upstreamP99Ms)],
+          ['for scale: bare graphql-yoga, `{ hello }`', ms(added.bareP50Ms), ms(added.bareP99Ms)],
         ],
       ),
       '',
@@ -229,7 +232,17 @@ export function renderSummary(results: BenchResults): string {
       `${round(results.loadAverageAtStart[0] ?? 0, 1)} at the start. Medians over runs; see [BENCHMARKS.md](BENCHMARKS.md) for the method and every table.`,
     '',
   ];
-  if (results.overhead) out.push(overheadTable(results.overhead), '');
+  if (results.overhead) {
+    const { added } = results.overhead;
+    out.push(
+      overheadTable(results.overhead),
+      '',
+      `An unfinished job's request, one at a time, takes ${ms(added.gatewayP50Ms)} ms p50 / ${ms(added.gatewayP99Ms)} ms p99 against ` +
+        `${ms(added.upstreamP50Ms)} / ${ms(added.upstreamP99Ms)} ms for the upstream call alone (a bare \`{ hello }\` round trip: ` +
+        `${ms(added.bareP50Ms)} / ${ms(added.bareP99Ms)} ms).`,
+      '',
+    );
+  }
   if (results.subscriptions) out.push(subscriptionTable(results.subscriptions), '');
   if (results.startup) out.push(`Start-up to the first \`/healthz\` 200: ${ms(results.startup.medianMs)} ms (median of ${results.startup.runs}).`, '');
   out.push(targetsTable(results));
