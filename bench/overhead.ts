@@ -80,7 +80,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
 
     const results = new Map<string, LoadResult[]>(scenarios.map(({ name }) => [name, []]));
     for (let round = 0; round < options.rounds; round++) {
-      for (const { name, load } of scenarios) {
+      // Every other round in reverse order, so that a drift in the machine's load favours no scenario.
+      for (const { name, load } of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
         results.get(name)!.push(await runLoad({ ...load, ...size }));
       }
     }
@@ -99,7 +100,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
         p50Ms: median(runs.map((r) => r.p50Ms)),
         p99Ms: median(runs.map((r) => r.p99Ms)),
-        ratioToBare: median(runs.map((r, i) => r.requestsPerSecond / bareRuns[i]!.requestsPerSecond)),
+        ratioToBare: median(runs.map((run, round) => run.requestsPerSecond / bareRuns[round]!.requestsPerSecond)),
       };
     });
 

@@ -64,7 +64,9 @@ export function renderReport(results: BenchResults): string {
     out.push('## Gateway overhead (HTTP)', '');
     out.push(
       `${settings.rounds} rounds; in each, every scenario runs ${settings.durationSeconds} s with ${settings.connections} keep-alive connections, ` +
-        'one after the other (after an unrecorded 1 s warm-up each). All requests carry an `authorization` header. ' +
+        'one after the other, in reverse order every other round (after an unrecorded 1 s warm-up each); a scenario\'s throughput ' +
+        'against bare is the median over rounds of its ratio to the bare server\'s run of the same round. All requests carry an ' +
+        '`authorization` header. ' +
         '**Finished**: a job in a terminal status (here COMPLETED), which never changes again, so its answer may be served from the ' +
         'response cache. **Unfinished**: a job IN_PROGRESS, whose every answer needs one GetModelInvocationJob call upstream. ' +
         'The job query asks for the fields of the README\'s first example.',
@@ -150,7 +152,9 @@ export function renderReport(results: BenchResults): string {
     out.push(
       subscriptionTable(results.subscriptions),
       '',
-      `Upstream GetModelInvocationJob calls for all ${count(gateway.subscriptions)} gateway subscriptions to one job (poll rounds excluded): ${count(gateway.subscribeCalls)}.`,
+      `Upstream GetModelInvocationJob calls while all ${count(gateway.subscriptions)} gateway subscriptions were made (first round): ` +
+        `${count(gateway.subscribeCalls)}, during which the poller ran ${count(gateway.subscribePollRounds)} rounds of at most one call each ` +
+        '(one job watched); the subscriptions themselves need one call between them, whoever makes it.',
       '',
     );
   }

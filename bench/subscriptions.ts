@@ -32,8 +32,10 @@ export interface FanOutResult {
 
 export interface SubscriptionResult {
   gateway: FanOutResult & {
-    /** Upstream GetModelInvocationJob calls that everyone subscribing cost, poll rounds excluded (first round). */
+    /** Upstream GetModelInvocationJob calls while everyone subscribed (first round), poll rounds included... */
     subscribeCalls: number;
+    /** ...of which there were this many, at most one call each (one job watched). */
+    subscribePollRounds: number;
   };
   bare: FanOutResult;
 }
@@ -71,29 +73,29 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
   ]);
   try {
     let jobId = '';
-    let pollCallsBefore = 0;
-    let subscribeCalls: number | undefined;
+    let roundsBefore = 0;
+    let subscribe: { calls: number; pollRounds: number } | undefined;
     const result = await measureFanOut(options, {
       child: gateway,
       query: STATUS_SUBSCRIPTION,
       async prepare() {
         jobId = (await gateway.request<string[]>({ type: 'addJobs', count: 1, status: 'Submitted' }))[0]!;
         await gateway.request({ type: 'resetCalls' });
-        pollCallsBefore = await gateway.request<number>({ type: 'pollCalls' });
+        roundsBefore = await gateway.request<number>({ type: 'pollRounds' });
         return { id: jobId };
       },
       async subscribed(initial) {
         await initial();
-        // Poll rounds ran meanwhile: their calls are not the subscriptions'.
-        const pollCalls = (await gateway.request<number>({ type: 'pollCalls' })) - pollCallsBefore;
+        // Poll rounds run meanwhile; a round and a subscriber needing the job at once share one call.
+        const pollRounds = (await gateway.request<number>({ type: 'pollRounds' })) - roundsBefore;
         const calls = (await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0;
-        subscribeCalls ??= calls - pollCalls;
+        subscribe ??= { calls, pollRounds };
       },
       // The poller sees the change at its next round (200 ms) and publishes it.
       change: (status) => gateway.request({ type: 'setStatus', jobId, status }),
       read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
     });
-    const gatewayResult = { ...result, subscribeCalls: subscribeCalls ?? 0 };
+    const gatewayResult = { ...result, subscribeCalls: subscribe?.calls ?? 0, subscribePollRounds: subscribe?.pollRounds ?? 0 };
 
     const bareResult = await measureFanOut(options, {
       child: bare,

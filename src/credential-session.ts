@@ -1,21 +1,19 @@
-// Who is asking, as a hash: the credential headers (and, on graphql-ws, the connection params
-// a client authenticates with). Caches that may hold one caller's answers key by it, so that
-// answers are only ever shared between requests that present the same credentials.
-import { createHash } from 'node:crypto';
+// Who is asking: the credential headers (and, on graphql-ws, the connection params a client
+// authenticates with) as one string. Caches that may hold one caller's answers key by it, so
+// that answers are only ever shared between requests that present the same credentials.
 
 /** The request headers that carry a caller's credentials. */
 export const CREDENTIAL_HEADERS = ['authorization', 'x-api-key'] as const;
 
 /**
- * A SHA-256 of the credential headers, read with `header`, and of `connectionParams` when given.
- * Callers without credentials all share one session, which is right: they present the same
- * (no) credentials.
+ * The credentials a request presents, as one unambiguous string: the credential headers read with
+ * `header`, and `connectionParams` when given. Callers without credentials all share one value,
+ * which is right: they present the same (no) credentials. It holds secrets, so it only ever
+ * serves as an in-memory key or goes into a hash (the response cache's keys, which clients see
+ * as ETags, are SHA-256 digests).
  */
 export function credentialSession(header: (name: string) => string | null | undefined, connectionParams?: unknown): string {
-  const hash = createHash('sha256');
-  for (const name of CREDENTIAL_HEADERS) hash.update(`${name}\0${header(name) ?? ''}\0`);
-  if (connectionParams !== undefined) hash.update(JSON.stringify(connectionParams) ?? '');
-  return hash.digest('hex');
+  return JSON.stringify([...CREDENTIAL_HEADERS.map((name) => header(name) ?? null), connectionParams ?? null]);
 }
 
 /** The session of an operation's context: Yoga's Fetch `request` or graphql-ws's upgrade `req`. */

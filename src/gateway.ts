@@ -105,14 +105,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     plugins: [
       {
-        // /readyz sits beside Yoga's /healthz (liveness, no upstream call).
-        async onRequest({ url, request, endResponse, fetchAPI }) {
+        // /readyz sits beside Yoga's /healthz (liveness, no upstream call). Not an async
+        // function: every GraphQL request passes here and should not pay for a promise.
+        onRequest({ url, request, endResponse, fetchAPI }) {
           if (url.pathname === '/readyz') {
-            const report = await readiness.check();
-            endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
-          } else if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) {
-            endResponse(await eventBridge.handle(request));
+            return readiness.check().then((report) => endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 })));
           }
+          if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) return eventBridge.handle(request).then(endResponse);
+          return undefined;
         },
       },
       createSharedSubscriptionExecutionPlugin(),

@@ -3,12 +3,13 @@
 // Finished jobs never change, so such an answer cannot go stale; anything else is never cached.
 //
 // Safety rules, each covered by test/response-cache.test.ts:
-// - Entries are keyed by a hash of the credential headers (`authorization`, `x-api-key`), so two
-//   credentials never share one, whatever the auth plugins in front decide.
+// - Entries are keyed by a hash of the query, its variables and the credential headers
+//   (`authorization`, `x-api-key`), so two credentials never share one, whatever the auth
+//   plugins in front decide.
 // - Only queries whose root fields all just load jobs (CACHEABLE_ROOT_FIELDS) and whose loaded
 //   jobs are all finished are stored; mutations, lists, introspection and subscriptions never are.
 // - An answer with any error (NOT_FOUND included) is never stored.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Kind, getOperationAST, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
@@ -31,11 +32,10 @@ export function createResponseCachePlugin(options: Config['responseCache']): Plu
           cache,
           ttl: options.ttlMs,
           session: (request) => credentialSession((name) => request.headers.get(name)),
-          // Synchronous and unambiguous (the default hashes through WebCrypto, asynchronously).
+          // One synchronous SHA-256 of an unambiguous string (the default hashes through WebCrypto,
+          // asynchronously). The key is also the ETag clients see, so the credentials stay hashed.
           buildResponseCacheKey: ({ documentString, operationName, variableValues, sessionId }) =>
-            createHash('sha256')
-              .update(JSON.stringify([documentString, operationName ?? null, variableValues ?? null, sessionId ?? null]))
-              .digest('hex'),
+            hash('sha256', JSON.stringify([documentString, operationName ?? null, variableValues ?? null, sessionId ?? null])),
           // Only the context knows whether every job served was finished; 0 means "do not store".
           onTtl: ({ ttl, context }) => ((context as Partial<Context>).cacheability?.cacheable ? ttl : 0),
           // Cached answers are only ever finished jobs, which no mutation can change.
