@@ -54,6 +54,8 @@ function withPlainData(result: Result): Result {
   return result.data ? { ...result, data: JSON.parse(JSON.stringify(result.data)) as ExecutionResult['data'] } : result;
 }
 
+const done = <R>(): IteratorResult<R> => ({ value: undefined, done: true });
+
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
@@ -63,7 +65,6 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
  */
 function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promise<R>): AsyncIterableIterator<R> {
   const iterator = source[Symbol.asyncIterator]();
-  const done = (): IteratorResult<R> => ({ value: undefined, done: true });
   return {
     [Symbol.asyncIterator]() {
       return this;

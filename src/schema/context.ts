@@ -30,18 +30,21 @@ export interface Context {
 
 export function createContext(deps: ContextDependencies): Context {
   const cacheability = createCacheability();
-  // Created on first use: subscriptions and mutations never need one.
+  // Created on first use: subscriptions and mutations never need one. Methods rather than arrow
+  // functions: a context is built per operation (see event-stream.ts on closures under tsx).
   let jobLoader: JobLoader | undefined;
-  const loader = () => (jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency }));
   const job: JobLoader = {
-    load: (identifier) =>
-      loader()
-        .load(identifier)
-        .then((loaded) => {
-          cacheability.noteJob(loaded);
-          return loaded;
-        }),
-    primeFrom: (listed) => loader().primeFrom(listed),
+    load(identifier) {
+      jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency });
+      return jobLoader.load(identifier).then((loaded) => {
+        cacheability.noteJob(loaded);
+        return loaded;
+      });
+    },
+    primeFrom(listed) {
+      jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency });
+      jobLoader.primeFrom(listed);
+    },
   };
   return {
     jobs: deps.jobs,

@@ -38,11 +38,19 @@ export interface JobFeed {
   close(): void;
 }
 
+/** One stream's end of a job's observations. */
+interface Follower {
+  deliver(observation: JobObservation): void;
+}
+
+const statusOf = (job: ModelInvocationJob) => String(job.status);
+
 export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobPubSub }): JobFeed {
-  const open = new Set<() => void>();
+  // Every open stream, to end them all on close().
+  const open = new Set<{ end(): void }>();
   // One pub/sub subscription per followed job, shared by all of its streams: an observation
   // costs one dispatch, not one per subscriber.
-  const followers = new Map<string, { streams: Set<(observation: JobObservation) => void>; close(): void }>();
+  const byJob = new Map<string, { followers: Set<Follower>; close(): void }>();
   // Events are shared too: streams that receive one observation with the same previous status
   // get the same object, so whatever is derived from an event (the subscription's execution
   // result, see shared-subscription-execution.ts) can be computed once for all of them.
@@ -66,23 +74,23 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
     return change;
   };
 
-  const listen = (jobId: string, onObservation: (observation: JobObservation) => void) => {
-    let follower = followers.get(jobId);
-    if (!follower) {
-      const streams = new Set<(observation: JobObservation) => void>();
+  const listen = (jobId: string, follower: Follower) => {
+    let job = byJob.get(jobId);
+    if (!job) {
+      const followers = new Set<Follower>();
       const observations = pubSub.subscribe('job:changed', jobId);
       void (async () => {
-        for await (const observation of observations) await fanOut(streams, observation);
+        for await (const observation of observations) await fanOut(followers, observation);
       })();
-      follower = { streams, close: () => void observations.return() };
-      followers.set(jobId, follower);
+      job = { followers, close: () => void observations.return() };
+      byJob.set(jobId, job);
     }
-    const own = follower;
-    own.streams.add(onObservation);
+    const own = job;
+    own.followers.add(follower);
     return () => {
-      own.streams.delete(onObservation);
-      if (own.streams.size === 0 && followers.get(jobId) === own) {
-        followers.delete(jobId);
+      own.followers.delete(follower);
+      if (own.followers.size === 0 && byJob.get(jobId) === own) {
+        byJob.delete(jobId);
         own.close();
       }
     };
@@ -100,11 +108,11 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
         release();
         throw error;
       }
-      const keyOf = kind === 'status' ? (job: ModelInvocationJob) => String(job.status) : stateKeyOf;
+      const keyOf = kind === 'status' ? statusOf : stateKeyOf;
 
       let unlisten: (() => void) | undefined;
       const stream = createEventStream<JobChange>(() => {
-        open.delete(stream.end);
+        open.delete(stream);
         release();
         unlisten?.();
       });
@@ -116,22 +124,25 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
 
       let last = initial;
       let lastKey = keyOf(initial);
-      const deliver = (observation: JobObservation) => {
-        const { job } = observation;
-        if (isOlderState(job, last)) return;
-        const key = keyOf(job);
-        if (key === lastKey) return;
-        stream.push(changeOf(observation, last.status ?? null));
-        last = job;
-        lastKey = key;
-        if (isTerminalStatus(job.status)) stream.end();
+      // An object with a method rather than a closure: see event-stream.ts on closures under tsx.
+      const follower: Follower = {
+        deliver(observation) {
+          const { job } = observation;
+          if (isOlderState(job, last)) return;
+          const key = keyOf(job);
+          if (key === lastKey) return;
+          stream.push(changeOf(observation, last.status ?? null));
+          last = job;
+          lastKey = key;
+          if (isTerminalStatus(job.status)) stream.end();
+        },
       };
 
       // Listen before catching up, so nothing published in between is missed.
-      unlisten = listen(jobId, deliver);
-      open.add(stream.end);
+      unlisten = listen(jobId, follower);
+      open.add(stream);
       const latest = poller.latest(jobId);
-      if (latest) deliver({ job: latest, observedAt: new Date() });
+      if (latest) follower.deliver({ job: latest, observedAt: new Date() });
       return stream.iterator;
     },
 
@@ -139,12 +150,13 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
       return new Repeater<JobChange>(async (push, stop) => {
         const changes = pubSub.subscribe('jobs:statusChanged');
         const release = poller.watchAccount();
-        open.add(stop);
+        const entry = { end: stop };
+        open.add(entry);
         void (async () => {
           for await (const change of changes) if (matchesFilter(change.job, filter)) push(change);
         })();
         await stop;
-        open.delete(stop);
+        open.delete(entry);
         release();
         await changes.return();
       });
@@ -155,7 +167,7 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
     },
 
     close() {
-      for (const stop of open) stop();
+      for (const stream of open) stream.end();
     },
   };
 }
@@ -168,10 +180,10 @@ const FAN_OUT_CHUNK = 500;
  * to the socket before the next chunk starts, so the first subscribers do not wait for the last,
  * and what a delivery allocates dies young instead of piling up for 10,000 subscribers at once.
  */
-async function fanOut(streams: Set<(observation: JobObservation) => void>, observation: JobObservation): Promise<void> {
+async function fanOut(followers: Set<Follower>, observation: JobObservation): Promise<void> {
   let handed = 0;
-  for (const stream of streams) {
-    stream(observation);
+  for (const follower of followers) {
+    follower.deliver(observation);
     if (++handed % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
   }
 }
