@@ -55,6 +55,12 @@ export interface Config {
   };
   /** How many finished jobs are kept in memory across requests. */
   terminalCacheSize: number;
+  responseCache: {
+    /** Most query responses kept (per credential, only those whose jobs are all finished); 0 turns the cache off. */
+    maxEntries: number;
+    /** How long a cached response is served; bounds how long it outlives a revoked credential. */
+    ttlMs: number;
+  };
   /** Most identifiers accepted by modelInvocationJobsByIdentifier. */
   maxBatchIdentifiers: number;
   /** How often a watched, unfinished job is refreshed. */
@@ -196,6 +202,10 @@ export function loadConfig(env: Env = process.env): Config {
       serviceName: read.string('OTEL_SERVICE_NAME', 'bedrock-jobs-gateway'),
     },
     terminalCacheSize: read.integer('TERMINAL_JOB_CACHE_SIZE', 10_000, 0, 10_000_000),
+    responseCache: {
+      maxEntries: read.integer('RESPONSE_CACHE_SIZE', 1000, 0, 1_000_000),
+      ttlMs: read.integer('RESPONSE_CACHE_TTL_MS', 60_000, 1, 86_400_000),
+    },
     maxBatchIdentifiers: read.integer('MAX_BATCH_IDENTIFIERS', 100, 1, 1000),
     pollIntervalMs,
     webSocket: {

@@ -1,7 +1,7 @@
 // The gateway: one HTTP server carrying Yoga (GET, POST, SSE, GraphiQL) and graphql-ws on one
 // port. Owns the lifecycle of everything it starts: server, poller, Bedrock client, simulator.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Context as WsContext, OperationResult } from 'graphql-ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
@@ -32,6 +32,8 @@ import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import type { GatewayServerContext } from './plugins/server-context.ts';
 import { createReadiness } from './readiness.ts';
 import { connectScaleOut } from './redis/scale-out.ts';
+import { createResponseCachePlugin } from './response-cache.ts';
+import { createSharedSubscriptionExecutionPlugin } from './shared-subscription-execution.ts';
 import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { createTracing } from './tracing.ts';
@@ -189,28 +191,26 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
       {
         // /readyz sits beside Yoga's /healthz (liveness, no upstream call); /metrics is Prometheus
-        // text; the dashboard answers `/` and `/assets/*` and nothing else.
-        async onRequest({ url, request, endResponse, fetchAPI }) {
+        // text; the dashboard answers `/` and `/assets/*` and nothing else. Not an async
+        // function: every GraphQL request passes here and should not pay for a promise.
+        onRequest({ url, request, endResponse, fetchAPI }) {
           if (url.pathname === '/readyz') {
-            const report = await readiness.check();
-            endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
-          } else if (url.pathname === '/metrics') {
-            // A throw here would reach the HTTP server (whatwg-node does not catch onRequest).
-            const body = await metrics.registry.metrics().catch((error: unknown) => {
-              logger.error({ err: error }, 'collecting metrics failed');
-              return undefined;
-            });
-            endResponse(
-              body === undefined
-                ? new fetchAPI.Response('collecting metrics failed\n', { status: 500 })
-                : new fetchAPI.Response(body, { headers: { 'content-type': metrics.registry.contentType } }),
-            );
-          } else if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) {
-            endResponse(await eventBridge.handle(request));
-          } else {
-            const page = dashboard?.respond(request, url);
-            if (page) endResponse(page);
+            return readiness.check().then((report) => endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 })));
           }
+          if (url.pathname === '/metrics') {
+            // A rejection here would reach the HTTP server (whatwg-node does not catch onRequest).
+            return metrics.registry.metrics().then(
+              (body) => endResponse(new fetchAPI.Response(body, { headers: { 'content-type': metrics.registry.contentType } })),
+              (error: unknown) => {
+                logger.error({ err: error }, 'collecting metrics failed');
+                endResponse(new fetchAPI.Response('collecting metrics failed\n', { status: 500 }));
+              },
+            );
+          }
+          if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) return eventBridge.handle(request).then(endResponse);
+          const page = dashboard?.respond(request, url);
+          if (page) endResponse(page);
+          return undefined;
         },
       },
       // Refuses "simple" requests (GET without a custom header, form or text/plain POSTs), which a
@@ -224,6 +224,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       }),
       ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
       createOperationObservabilityPlugin({ metrics, tracing }),
+      createSharedSubscriptionExecutionPlugin(),
+      // Last: a hit answers in onParams, so plugins that reject requests must come before it.
+      config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
     ],
     context: (initial) =>
       createContext({
@@ -436,6 +439,10 @@ function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocket
       },
       onNext: (ctx, id, _payload, _args, result) => {
         recordErrors(records.get(ctx)?.get(id), (result as { errors?: unknown[] }).errors);
+        // Fan-out: one event reaches many operations of a connection in the same tick. Corking
+        // the connection's TCP socket until the tick ends writes all their messages with one
+        // syscall instead of one each.
+        corkUntilNextTick(ctx.extra.request.socket);
       },
       onComplete: (ctx, id) => {
         finish(ctx, id);
@@ -490,4 +497,17 @@ function lowerCaseKeys(params: WsContext['connectionParams']): Record<string, st
     if (typeof value === 'string') result[key.toLowerCase()] = value;
   }
   return result;
+}
+
+const corked = new WeakSet<Socket>();
+
+/** Holds the socket's writes until the current turn of the event loop is over. */
+function corkUntilNextTick(socket: Socket): void {
+  if (corked.has(socket)) return;
+  corked.add(socket);
+  socket.cork();
+  setImmediate(() => {
+    corked.delete(socket);
+    socket.uncork();
+  });
 }

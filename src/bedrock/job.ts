@@ -49,10 +49,14 @@ export function jobStateKey(job: ModelInvocationJob): string {
 
 /** True when `candidate` was last modified before `known`: a late answer that must not win. */
 export function isOlderState(candidate: ModelInvocationJob, known: ModelInvocationJob): boolean {
-  const a = candidate.lastModifiedTime && new Date(candidate.lastModifiedTime).getTime();
-  const b = known.lastModifiedTime && new Date(known.lastModifiedTime).getTime();
+  const a = timeOf(candidate.lastModifiedTime);
+  const b = timeOf(known.lastModifiedTime);
   return a !== undefined && b !== undefined && a < b;
 }
+
+// Called once per subscriber per event: no Date allocated when the SDK already gave one.
+const timeOf = (value: Date | string | undefined) =>
+  value === undefined ? undefined : value instanceof Date ? value.getTime() : new Date(value).getTime();
 
 /** The filters ListModelInvocationJobs offers, also applied to account-wide streams. */
 export interface JobFilter {

@@ -4,6 +4,7 @@ import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
 import type { JobFeed } from '../watch/job-feed.ts';
 import type { Poller } from '../watch/poller.ts';
+import { createCacheability, type Cacheability } from './cacheability.ts';
 
 export interface ContextDependencies {
   jobs: JobsApi;
@@ -27,22 +28,41 @@ export interface Context {
   jobs: JobsApi;
   feed: JobFeed;
   poller: Poller;
+  /** Every job loaded through here is noted in `cacheability`. */
   loaders: { job: JobLoader };
   limits: { maxBatchIdentifiers: number };
   principal: Principal;
   requestId: string;
+  /** Whether this operation's answer may be served again from the response cache. */
+  cacheability: Cacheability;
 }
 
 export function createContext(deps: ContextDependencies): Context {
+  const cacheability = createCacheability();
+  // Created on first use: subscriptions and mutations never need one. Methods rather than arrow
+  // functions: a context is built per operation (see event-stream.ts on closures under tsx).
+  let jobLoader: JobLoader | undefined;
+  const job: JobLoader = {
+    load(identifier) {
+      jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
+      return jobLoader.load(identifier).then((loaded) => {
+        cacheability.noteJob(loaded);
+        return loaded;
+      });
+    },
+    primeFrom(listed) {
+      jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
+      jobLoader.primeFrom(listed);
+    },
+  };
   return {
     jobs: deps.jobs,
     feed: deps.feed,
     poller: deps.poller,
-    loaders: {
-      job: createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation }),
-    },
+    loaders: { job },
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
     principal: deps.principal,
     requestId: deps.requestId,
+    cacheability,
   };
 }

@@ -11,7 +11,8 @@ import {
   type JobFilter,
   type ModelInvocationJob,
 } from '../bedrock/job.ts';
-import type { JobPubSub } from './job-pub-sub.ts';
+import { createEventStream } from './event-stream.ts';
+import type { JobObservation, JobPubSub } from './job-pub-sub.ts';
 import type { Poller } from './poller.ts';
 
 export interface JobChange {
@@ -37,57 +38,125 @@ export interface JobFeed {
   close(): void;
 }
 
+/** One stream's end of a job's observations. */
+interface Follower {
+  deliver(observation: JobObservation): void;
+}
+
+const statusOf = (job: ModelInvocationJob) => String(job.status);
+
 export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobPubSub }): JobFeed {
-  const open = new Set<() => void>();
+  // Every open stream, to end them all on close().
+  const open = new Set<{ end(): void }>();
+  // One pub/sub subscription per followed job, shared by all of its streams: an observation
+  // costs one dispatch, not one per subscriber.
+  const byJob = new Map<string, { followers: Set<Follower>; close(): void }>();
+  // Events are shared too: streams that receive one observation with the same previous status
+  // get the same object, so whatever is derived from an event (the subscription's execution
+  // result, see shared-subscription-execution.ts) can be computed once for all of them.
+  const sharedChanges = new WeakMap<JobObservation, Map<string | null, JobChange>>();
+  // A job's state key (its JSON), computed once per job object, not once per subscriber.
+  const stateKeys = new WeakMap<ModelInvocationJob, string>();
+  const stateKeyOf = (job: ModelInvocationJob) => {
+    let key = stateKeys.get(job);
+    if (key === undefined) stateKeys.set(job, (key = jobStateKey(job)));
+    return key;
+  };
+
+  const changeOf = (observation: JobObservation, previousStatus: JobChange['previousStatus']): JobChange => {
+    let byPrevious = sharedChanges.get(observation);
+    if (!byPrevious) sharedChanges.set(observation, (byPrevious = new Map()));
+    let change = byPrevious.get(previousStatus ?? null);
+    if (!change) {
+      change = { job: observation.job, previousStatus, observedAt: observation.observedAt };
+      byPrevious.set(previousStatus ?? null, change);
+    }
+    return change;
+  };
+
+  const listen = (jobId: string, follower: Follower) => {
+    let job = byJob.get(jobId);
+    if (!job) {
+      const followers = new Set<Follower>();
+      const observations = pubSub.subscribe('job:changed', jobId);
+      void (async () => {
+        for await (const observation of observations) await fanOut(followers, observation);
+      })();
+      job = { followers, close: () => void observations.return() };
+      byJob.set(jobId, job);
+    }
+    const own = job;
+    own.followers.add(follower);
+    return () => {
+      own.followers.delete(follower);
+      if (own.followers.size === 0 && byJob.get(jobId) === own) {
+        byJob.delete(jobId);
+        own.close();
+      }
+    };
+  };
 
   return {
     async follow(jobId, kind) {
-      const initial = await poller.current(jobId);
-      const keyOf = kind === 'status' ? (job: ModelInvocationJob) => String(job.status) : jobStateKey;
+      // Watch first: the fetch below then records the job in the watch set, so the subscribers
+      // that follow are answered from it instead of each fetching the job again.
+      const release = poller.watch(jobId);
+      let initial: ModelInvocationJob;
+      try {
+        initial = await poller.current(jobId);
+      } catch (error) {
+        release();
+        throw error;
+      }
+      const keyOf = kind === 'status' ? statusOf : stateKeyOf;
 
-      return new Repeater<JobChange>(async (push, stop) => {
-        let last = initial;
-        let lastKey = keyOf(initial);
-        push({ job: initial, previousStatus: null, observedAt: new Date() });
-        if (isTerminalStatus(initial.status)) return stop();
+      let unlisten: (() => void) | undefined;
+      const stream = createEventStream<JobChange>(() => {
+        open.delete(stream);
+        release();
+        unlisten?.();
+      });
+      stream.push({ job: initial, previousStatus: null, observedAt: new Date() });
+      if (isTerminalStatus(initial.status)) {
+        stream.end();
+        return stream.iterator;
+      }
 
-        const deliver = (job: ModelInvocationJob, observedAt: Date) => {
+      let last = initial;
+      let lastKey = keyOf(initial);
+      // An object with a method rather than a closure: see event-stream.ts on closures under tsx.
+      const follower: Follower = {
+        deliver(observation) {
+          const { job } = observation;
           if (isOlderState(job, last)) return;
           const key = keyOf(job);
           if (key === lastKey) return;
-          push({ job, previousStatus: last.status ?? null, observedAt });
+          stream.push(changeOf(observation, last.status ?? null));
           last = job;
           lastKey = key;
-          if (isTerminalStatus(job.status)) stop();
-        };
+          if (isTerminalStatus(job.status)) stream.end();
+        },
+      };
 
-        // Subscribe before catching up, so nothing published in between is missed.
-        const changes = pubSub.subscribe('job:changed', jobId);
-        const release = poller.watch(jobId, initial);
-        open.add(stop);
-        const latest = poller.latest(jobId);
-        if (latest) deliver(latest, new Date());
-        void (async () => {
-          for await (const { job, observedAt } of changes) deliver(job, observedAt);
-        })();
-
-        await stop;
-        open.delete(stop);
-        release();
-        await changes.return();
-      });
+      // Listen before catching up, so nothing published in between is missed.
+      unlisten = listen(jobId, follower);
+      open.add(stream);
+      const latest = poller.latest(jobId);
+      if (latest) follower.deliver({ job: latest, observedAt: new Date() });
+      return stream.iterator;
     },
 
     followAccount(filter) {
       return new Repeater<JobChange>(async (push, stop) => {
         const changes = pubSub.subscribe('jobs:statusChanged');
         const release = poller.watchAccount();
-        open.add(stop);
+        const entry = { end: stop };
+        open.add(entry);
         void (async () => {
           for await (const change of changes) if (matchesFilter(change.job, filter)) push(change);
         })();
         await stop;
-        open.delete(stop);
+        open.delete(entry);
         release();
         await changes.return();
       });
@@ -98,7 +167,23 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
     },
 
     close() {
-      for (const stop of open) stop();
+      for (const stream of open) stream.end();
     },
   };
+}
+
+/** Streams handed an event before the fan-out lets their deliveries run (see fanOut). */
+const FAN_OUT_CHUNK = 500;
+
+/**
+ * Hands an observation to every stream of a job, a chunk at a time: each chunk's deliveries run
+ * to the socket before the next chunk starts, so the first subscribers do not wait for the last,
+ * and what a delivery allocates dies young instead of piling up for 10,000 subscribers at once.
+ */
+async function fanOut(followers: Set<Follower>, observation: JobObservation): Promise<void> {
+  let handed = 0;
+  for (const follower of followers) {
+    follower.deliver(observation);
+    if (++handed % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
 }

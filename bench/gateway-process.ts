@@ -1,0 +1,90 @@
+// A benchmark child: the embedded simulator and the gateway, configured from the environment
+// like `npm start`, answering the parent's commands over IPC (jobs to create or move, simulator
+// call counts, memory after a full GC). Run with --expose-gc for meaningful memory figures.
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.ts';
+import { createGateway } from '../src/gateway.ts';
+import { startSimulator, type SimulatedJobStatus } from '../src/simulator/index.ts';
+import { serveParent } from './child.ts';
+
+export interface GatewayProcessReady {
+  url: string;
+  simulatorUrl: string;
+  /** A COMPLETED job: never changes, so its answers may come from cache. */
+  finishedJobId: string;
+  /** An IN_PROGRESS job that never moves: every answer needs an upstream call. */
+  unfinishedJobId: string;
+}
+
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+const logger = pino({ level: 'silent' });
+// Jobs never move on their own: the benchmark moves them.
+const simulator = await startSimulator({ seed: false, stepMs: 3_600_000, logger });
+// One load generator is one client: the per-client request rate and the upstream call budget
+// would measure those limits, not the gateway, so they are off unless the environment sets them.
+const config = loadConfig({
+  RATE_LIMIT_RPS: '0',
+  UPSTREAM_CALLS_PER_SECOND: '100000',
+  UPSTREAM_CALLS_BURST: '100000',
+  ...process.env,
+  BEDROCK_BACKEND: 'simulator',
+  HOST: '127.0.0.1',
+  PORT: '0',
+});
+const gateway = await createGateway(config, { simulator, logger });
+const url = await gateway.start();
+
+const [finished] = simulator.engine.addJobs(1, { status: 'Completed' }, { paused: true, totalRecordCount: 1000 });
+const [unfinished] = simulator.engine.addJobs(1, { status: 'InProgress' }, { paused: true, totalRecordCount: 1000 });
+
+const memory = (): MemorySample => {
+  // Two passes: the first can leave finalisable objects for the second.
+  globalThis.gc?.();
+  globalThis.gc?.();
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  return { rss, heapUsed, external, arrayBuffers };
+};
+
+serveParent<GatewayProcessReady>(
+  { url, simulatorUrl: simulator.url, finishedJobId: finished!.jobId, unfinishedJobId: unfinished!.jobId },
+  (command) => {
+    switch (command.type) {
+      case 'memory':
+        return memory();
+      case 'cpu': {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+      case 'pollRounds':
+        return gateway.poller.stats().rounds;
+      case 'calls':
+        return simulator.stats().calls;
+      case 'resetCalls':
+        return simulator.resetStats();
+      case 'addJobs':
+        return simulator.engine
+          .addJobs(command.count as number, { status: command.status as SimulatedJobStatus }, { paused: true, totalRecordCount: 1000 })
+          .map((job) => job.jobId);
+      case 'setStatus':
+        simulator.engine.setStatus(command.jobId as string, command.status as SimulatedJobStatus);
+        return null;
+      case 'openStreams':
+        return gateway.feed.size;
+      default:
+        throw new Error(`unknown command ${command.type}`);
+    }
+  },
+);
+
+process.once('SIGTERM', () => {
+  void gateway
+    .close()
+    .then(() => simulator.close())
+    .finally(() => process.exit(0));
+});

@@ -1,0 +1,165 @@
+// Gateway overhead: the gateway answering `modelInvocationJob` against a bare graphql-yoga
+// server answering `{ hello }`, measured in the same run, interleaved round by round so that
+// noise from other processes hits both alike. Plus the latency an unfinished job's request adds
+// over the upstream call it needs, with the upstream measured directly through the SDK.
+import { pino } from 'pino';
+import { createBedrockClient } from '../src/bedrock/client.ts';
+import { createJobsApi } from '../src/bedrock/jobs.ts';
+import { createTerminalJobCache } from '../src/bedrock/terminal-job-cache.ts';
+import { createInProcessJobCache } from '../src/bedrock/job-cache.ts';
+import { loadConfig } from '../src/config.ts';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION } from '../src/simulator/index.ts';
+import { startChild, type Child } from './child.ts';
+import type { GatewayProcessReady } from './gateway-process.ts';
+import { checkAnswer, runLoad, type LoadOptions, type LoadResult } from './http-load.ts';
+import { BARE_QUERY, CLIENT_HEADERS, JOB_QUERY } from './queries.ts';
+import { median, percentile } from './stats.ts';
+
+export interface OverheadOptions {
+  rounds: number;
+  durationSeconds: number;
+  connections: number;
+}
+
+/** Sequential requests over which upstream calls per request are counted. */
+const CALL_COUNT_REQUESTS = 100;
+
+interface Scenario {
+  name: string;
+  load: Omit<LoadOptions, 'connections' | 'durationSeconds'>;
+}
+
+export interface ScenarioSummary {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Median over rounds of this scenario's throughput divided by the bare server's in that round. */
+  ratioToBare: number;
+}
+
+export interface OverheadResult {
+  scenarios: ScenarioSummary[];
+  /** Upstream GetModelInvocationJob calls per request of the unfinished-job scenario. */
+  unfinishedCallsPerRequest: number;
+  /** Sequential requests (one connection): the gateway's unfinished job against the SDK's own call. */
+  added: {
+    gatewayP50Ms: number;
+    gatewayP99Ms: number;
+    upstreamP50Ms: number;
+    upstreamP99Ms: number;
+    /** The bare server's `{ hello }`, one request at a time: an HTTP round trip to a GraphQL server. */
+    bareP50Ms: number;
+    bareP99Ms: number;
+  };
+}
+
+export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
+  const [bare, cached, uncached] = await Promise.all([
+    startChild<{ url: string }>('bench/bare-process.ts'),
+    startChild<GatewayProcessReady>('bench/gateway-process.ts'),
+    startChild<GatewayProcessReady>('bench/gateway-process.ts', { env: { RESPONSE_CACHE_SIZE: '0' } }),
+  ]);
+  try {
+    const job = (child: Child<GatewayProcessReady>, id: string) => ({
+      url: child.ready.url,
+      query: JOB_QUERY,
+      variables: { id },
+      headers: CLIENT_HEADERS,
+    });
+    const scenarios: Scenario[] = [
+      { name: 'bare graphql-yoga, `{ hello }`', load: { url: bare.ready.url, query: BARE_QUERY, headers: CLIENT_HEADERS } },
+      { name: 'gateway, finished job', load: job(cached, cached.ready.finishedJobId) },
+      { name: 'gateway, finished job, response cache off', load: job(uncached, uncached.ready.finishedJobId) },
+      { name: 'gateway, unfinished job (1 upstream call)', load: job(cached, cached.ready.unfinishedJobId) },
+    ];
+    for (const { load } of scenarios) await checkAnswer(load);
+
+    const size = { connections: options.connections, durationSeconds: options.durationSeconds };
+    // Warm-up: JIT, caches, keep-alive pools; not recorded.
+    for (const { load } of scenarios) await runLoad({ ...load, ...size, durationSeconds: Math.min(1, options.durationSeconds) });
+
+    const results = new Map<string, LoadResult[]>(scenarios.map(({ name }) => [name, []]));
+    for (let round = 0; round < options.rounds; round++) {
+      // Every other round in reverse order, so that a drift in the machine's load favours no scenario.
+      for (const { name, load } of round % 2 === 0 ? scenarios : [...scenarios].reverse()) {
+        results.get(name)!.push(await runLoad({ ...load, ...size }));
+      }
+    }
+
+    // Counted exactly on sequential requests (a timed run stops with requests in flight).
+    const unfinished = scenarios[3]!.load;
+    await cached.request({ type: 'resetCalls' });
+    for (let i = 0; i < CALL_COUNT_REQUESTS; i++) await checkAnswer(unfinished);
+    const calls = await cached.request<Record<string, number>>({ type: 'calls' });
+
+    const bareRuns = results.get(scenarios[0]!.name)!;
+    const summaries = scenarios.map(({ name }) => {
+      const runs = results.get(name)!;
+      return {
+        name,
+        requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+        p50Ms: median(runs.map((r) => r.p50Ms)),
+        p99Ms: median(runs.map((r) => r.p99Ms)),
+        ratioToBare: median(runs.map((run, round) => run.requestsPerSecond / bareRuns[round]!.requestsPerSecond)),
+      };
+    });
+
+    const added = await measureAddedLatency(cached, bare, options);
+    return { scenarios: summaries, unfinishedCallsPerRequest: (calls.GetModelInvocationJob ?? 0) / CALL_COUNT_REQUESTS, added };
+  } finally {
+    await Promise.all([bare.close(), cached.close(), uncached.close()]);
+  }
+}
+
+/**
+ * One request at a time, so latencies are not queueing: the gateway answering an unfinished job
+ * (one GetModelInvocationJob each), then the same call made directly with the SDK against the
+ * same simulator, alternating, median of each round's percentiles.
+ */
+async function measureAddedLatency(gateway: Child<GatewayProcessReady>, bare: Child<{ url: string }>, options: OverheadOptions) {
+  const config = loadConfig({ LOG_LEVEL: 'silent' });
+  const client = createBedrockClient(config.upstream, {
+    endpoint: gateway.ready.simulatorUrl,
+    region: SIMULATOR_REGION,
+    credentials: SIMULATOR_CREDENTIALS,
+  });
+  const jobs = createJobsApi({
+    client,
+    cache: createInProcessJobCache(createTerminalJobCache(0)),
+    deadlineMs: config.upstream.deadlineMs,
+    logger: pino({ level: 'silent' }),
+  });
+  const direct = async (durationMs: number) => {
+    const latencies: number[] = [];
+    const end = performance.now() + durationMs;
+    while (performance.now() < end) {
+      const started = performance.now();
+      await jobs.getJob(gateway.ready.unfinishedJobId);
+      latencies.push(performance.now() - started);
+    }
+    return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  };
+  const sequential = { headers: CLIENT_HEADERS, connections: 1, durationSeconds: options.durationSeconds };
+  const viaGateway = () =>
+    runLoad({ ...sequential, url: gateway.ready.url, query: JOB_QUERY, variables: { id: gateway.ready.unfinishedJobId } });
+  // What one HTTP round trip to a GraphQL server costs by itself, for scale.
+  const viaBare = () => runLoad({ ...sequential, url: bare.ready.url, query: BARE_QUERY });
+  try {
+    await direct(Math.min(500, options.durationSeconds * 1000));
+    const rounds: Array<{ gateway: LoadResult; upstream: { p50Ms: number; p99Ms: number }; bare: LoadResult }> = [];
+    for (let round = 0; round < options.rounds; round++) {
+      rounds.push({ gateway: await viaGateway(), upstream: await direct(options.durationSeconds * 1000), bare: await viaBare() });
+    }
+    return {
+      gatewayP50Ms: median(rounds.map((r) => r.gateway.p50Ms)),
+      gatewayP99Ms: median(rounds.map((r) => r.gateway.p99Ms)),
+      upstreamP50Ms: median(rounds.map((r) => r.upstream.p50Ms)),
+      upstreamP99Ms: median(rounds.map((r) => r.upstream.p99Ms)),
+      bareP50Ms: median(rounds.map((r) => r.bare.p50Ms)),
+      bareP99Ms: median(rounds.map((r) => r.bare.p99Ms)),
+    };
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,254 @@
+// Renders benchmark results as the Markdown of BENCHMARKS.md: the machine, the method, one table
+// per benchmark, and the targets.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { OverheadResult } from './overhead.ts';
+import type { StartupResult } from './startup.ts';
+import { round } from './stats.ts';
+import type { SubscriptionResult } from './subscriptions.ts';
+import type { UpstreamResult } from './upstream.ts';
+
+export interface BenchResults {
+  quick: boolean;
+  settings: { rounds: number; durationSeconds: number; connections: number };
+  loadAverageAtStart: number[];
+  overhead?: OverheadResult;
+  upstream?: UpstreamResult;
+  subscriptions?: SubscriptionResult;
+  startup?: StartupResult;
+}
+
+export function machine(): Record<string, string> {
+  const cpus = os.cpus();
+  let distribution = `${os.type()} ${os.release()}`;
+  try {
+    const pretty = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+    if (pretty) distribution = `${pretty} (${os.type()} ${os.release()})`;
+  } catch {
+    // not Linux: os.type() and release say enough
+  }
+  return {
+    CPU: cpus[0]?.model.trim() ?? 'unknown',
+    cores: String(cpus.length),
+    memory: `${round(os.totalmem() / 2 ** 30, 1)} GiB`,
+    OS: `${distribution}, ${os.arch()}`,
+    'Node.js': process.version,
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+const ms = (value: number) => (value >= 10 ? round(value, 1) : round(value, 2)).toString();
+const kib = (bytes: number) => `${round(bytes / 1024, 1)} KiB`;
+const percent = (ratio: number) => `${round(ratio * 100)}%`;
+const count = (value: number) => Math.round(value).toLocaleString('en-US');
+const table = (header: string[], rows: Array<Array<string | number>>) =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+export function renderReport(results: BenchResults): string {
+  const { settings } = results;
+  const out: string[] = [];
+  out.push('# Benchmarks', '');
+  out.push(
+    `Written by \`npm run bench${results.quick ? ' -- --quick' : ''}\`${results.quick ? ' (quick mode: smoke test, fewer and shorter runs — not figures to quote)' : ''}. ` +
+      'Every server under test runs in its own child process on loopback; the load generator (autocannon for HTTP, a pool of ' +
+      'graphql-ws clients for subscriptions) runs in the parent. The upstream is the embedded Bedrock simulator, reached ' +
+      'through the real AWS SDK over HTTP. Figures are medians over runs; ratios are taken within each round, between ' +
+      'runs made back to back, then their median is reported.',
+    '',
+  );
+  out.push(table(['machine', ''], Object.entries(machine())));
+  out.push('', `Load average when the run started: ${results.loadAverageAtStart.map((v) => round(v, 2)).join(', ')} (1, 5, 15 min). On a busy machine absolute figures drop; the same-run ratios hold up better.`, '');
+
+  if (results.overhead) {
+    const { overhead } = results;
+    out.push('## Gateway overhead (HTTP)', '');
+    out.push(
+      `${settings.rounds} rounds; in each, every scenario runs ${settings.durationSeconds} s with ${settings.connections} keep-alive connections, ` +
+        'one after the other, in reverse order every other round (after an unrecorded 1 s warm-up each); a scenario\'s throughput ' +
+        'against bare is the median over rounds of its ratio to the bare server\'s run of the same round. All requests carry an ' +
+        '`authorization` header. ' +
+        '**Finished**: a job in a terminal status (here COMPLETED), which never changes again, so its answer may be served from the ' +
+        'response cache. **Unfinished**: a job IN_PROGRESS, whose every answer needs one GetModelInvocationJob call upstream. ' +
+        'The job query asks for the fields of the README\'s first example.',
+      '',
+    );
+    out.push(overheadTable(overhead));
+    out.push('', `Upstream calls per request for the unfinished job: ${round(overhead.unfinishedCallsPerRequest, 3)}.`, '');
+    const { added } = overhead;
+    out.push(
+      'Latency an unfinished job\'s request adds over the upstream call it needs, one request at a time (no queueing): the ' +
+        'gateway answering `modelInvocationJob`, against the same GetModelInvocationJob made directly with the AWS SDK against ' +
+        'the same simulator, alternating, median of each run\'s percentiles. What is added includes the client\'s HTTP round ' +
+        'trip to the gateway, which the direct call does not make; the bare server\'s answer, one request at a time, shows what ' +
+        'such a round trip costs by itself.',
+      '',
+    );
+    out.push(
+      table(
+        ['', 'p50 ms', 'p99 ms'],
+        [
+          ['gateway, unfinished job', ms(added.gatewayP50Ms), ms(added.gatewayP99Ms)],
+          ['GetModelInvocationJob with the SDK directly', ms(added.upstreamP50Ms), ms(added.upstreamP99Ms)],
+          ['**added by the gateway**', ms(added.gatewayP50Ms - added.upstreamP50Ms), ms(added.gatewayP99Ms - added.upstreamP99Ms)],
+          ['for scale: bare graphql-yoga, `{ hello }`', ms(added.bareP50Ms), ms(added.bareP99Ms)],
+        ],
+      ),
+      '',
+    );
+  }
+
+  if (results.upstream) {
+    const { upstream } = results;
+    out.push('## Upstream efficiency', '');
+    out.push(
+      'Calls to Bedrock per operation: one `modelInvocationJobsByIdentifier` naming each unfinished job twice (as ARN and as bare id).',
+      '',
+    );
+    out.push(
+      table(
+        ['distinct jobs', 'identifiers', 'GetModelInvocationJob calls'],
+        upstream.perOperation.map((row) => [count(row.jobs), count(row.identifiers), count(row.calls)]),
+      ),
+      '',
+    );
+    out.push(
+      'Calls to Bedrock per poll interval, with N unfinished jobs watched (the poller driven directly, one `watch()` per job; the ' +
+        'account also holds N finished jobs submitted a day earlier). The first round after the jobs are watched, and the median ' +
+        'of the rounds after it. The first round knows nothing of the jobs yet, so it cannot bound a list by submit time and gets ' +
+        'each job; subscriptions do not pay this, as each fetches its job while watching it. Later rounds read list pages, ' +
+        'newest first, down to the oldest watched unfinished job: 1,000 jobs a page.',
+      '',
+    );
+    out.push(
+      table(
+        ['watched jobs', 'calls in the first round', 'calls per interval after it', 'how'],
+        upstream.perInterval.map((row) => [
+          count(row.watched),
+          count(row.firstRoundCalls),
+          count(row.steadyCalls),
+          row.mode === 'list' ? 'ListModelInvocationJobs pages' : 'one GetModelInvocationJob per job',
+        ]),
+      ),
+      '',
+    );
+  }
+
+  if (results.subscriptions) {
+    const { gateway, bare } = results.subscriptions;
+    out.push('## Subscriptions', '');
+    out.push(
+      `${count(gateway.subscriptions)} subscriptions over ${count(gateway.connections)} graphql-ws connections (${count(gateway.subscriptions / gateway.connections)} each, ` +
+        'the default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`), all to one job, held by one server process; the client pool runs in ' +
+        'the parent process. **Gateway**: `modelInvocationJobStatusChanged`, the job moved through its life by the simulator ' +
+        '(SUBMITTED → VALIDATING → SCHEDULED → IN_PROGRESS → COMPLETED), each change seen by the poller (200 ms interval). ' +
+        '**Bare graphql-ws**: graphql-ws\'s own `useServer` with graphql-js and an in-memory pub/sub, one trivial subscription, ' +
+        'the same four events published to everyone. Memory is the server process\'s after a full GC (`--expose-gc`): ' +
+        'connections open against none, then subscriptions idle against connections open. Fan-out latency: from the server ' +
+        'stamping an event (the gateway: the poller observing the change, `observedAt`; millisecond resolution) to each client ' +
+        'receiving it; percentiles over all subscribers per event, then the median over ' +
+        `${gateway.fanOut.events} events. CPU: the server process\'s user + system time from the change to the last delivery.`,
+      '',
+    );
+    out.push(
+      subscriptionTable(results.subscriptions),
+      '',
+      `Upstream GetModelInvocationJob calls while all ${count(gateway.subscriptions)} gateway subscriptions were made (first round): ` +
+        `${count(gateway.subscribeCalls)}, during which the poller ran ${count(gateway.subscribePollRounds)} rounds of at most one call each ` +
+        '(one job watched); the subscriptions themselves need one call between them, whoever makes it.',
+      '',
+    );
+  }
+
+  if (results.startup) {
+    const s = results.startup;
+    out.push('## Start-up', '');
+    out.push(
+      'From spawning `node --import tsx src/main.ts` (what `npm start` runs, embedded simulator included) to the first 200 from `/healthz`.',
+      '',
+    );
+    out.push(table(['runs', 'median ms', 'min ms', 'max ms'], [[s.runs, ms(s.medianMs), ms(s.minMs), ms(s.maxMs)]]), '');
+  }
+
+  out.push('## Targets', '', targetsTable(results), '');
+  return out.join('\n');
+}
+
+function overheadTable(overhead: OverheadResult): string {
+  return table(
+    ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'throughput vs bare'],
+    overhead.scenarios.map((s) => [s.name, count(s.requestsPerSecond), ms(s.p50Ms), ms(s.p99Ms), percent(s.ratioToBare)]),
+  );
+}
+
+function subscriptionTable({ gateway, bare }: SubscriptionResult): string {
+  const row = (name: string, r: typeof bare) => [
+    name,
+    kib(r.bytesPerSubscription.heap),
+    kib(r.bytesPerSubscription.rss),
+    kib(r.bytesPerConnection.heap),
+    ms(r.fanOut.p50Ms),
+    ms(r.fanOut.p99Ms),
+    ms(r.fanOut.maxMs),
+    ms(r.fanOut.serverCpuMs),
+    ms(r.subscribeAllMs),
+  ];
+  return table(
+    ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server CPU ms per event', 'all subscribed in ms'],
+    [row(`gateway, ${count(gateway.subscriptions)} subscriptions`, gateway), row('bare graphql-ws, same', bare)],
+  );
+}
+
+function targetsTable(results: BenchResults): string {
+  const rows: Array<[string, string, string]> = [];
+  const finished = results.overhead?.scenarios.find((s) => s.name === 'gateway, finished job');
+  if (finished) rows.push(['finished job throughput ≥ 90% of bare graphql-yoga', percent(finished.ratioToBare), finished.ratioToBare >= 0.9 ? 'met' : 'missed']);
+  const perOperation = results.upstream?.perOperation;
+  if (perOperation) {
+    const ok = perOperation.every((row) => row.calls === row.jobs);
+    rows.push(['upstream calls per operation = distinct jobs', ok ? 'equal for every size' : 'not equal', ok ? 'met' : 'missed']);
+  }
+  if (results.subscriptions) {
+    const { gateway, bare } = results.subscriptions;
+    const at = `at ${count(gateway.subscriptions)} subscribers`;
+    rows.push([
+      `fan-out p99 < 50 ms ${at}`,
+      `${ms(gateway.fanOut.p99Ms)} ms (bare graphql-ws: ${ms(bare.fanOut.p99Ms)} ms)`,
+      gateway.fanOut.p99Ms < 50 ? 'met' : 'missed',
+    ]);
+    const perSubscription = Math.max(gateway.bytesPerSubscription.heap, gateway.bytesPerSubscription.rss);
+    rows.push([
+      '< 20 KB per idle subscription',
+      `${kib(gateway.bytesPerSubscription.heap)} heap, ${kib(gateway.bytesPerSubscription.rss)} RSS`,
+      perSubscription < 20_000 ? 'met' : gateway.bytesPerSubscription.heap < 20_000 ? 'met for heap, missed for RSS' : 'missed',
+    ]);
+  }
+  return table(['target', 'measured', ''], rows);
+}
+
+/**
+ * The README's excerpt: machine, HTTP overhead, subscriptions and targets, between the
+ * `<!-- bench:start -->` and `<!-- bench:end -->` markers.
+ */
+export function renderSummary(results: BenchResults): string {
+  const m = machine();
+  const out = [
+    `Last \`npm run bench\`: ${m.date}, ${m.CPU} (${m.cores} cores), ${m.memory}, Node.js ${m['Node.js']}; load average ` +
+      `${round(results.loadAverageAtStart[0] ?? 0, 1)} at the start. Medians over runs; see [BENCHMARKS.md](BENCHMARKS.md) for the method and every table.`,
+    '',
+  ];
+  if (results.overhead) {
+    const { added } = results.overhead;
+    out.push(
+      overheadTable(results.overhead),
+      '',
+      `An unfinished job's request, one at a time, takes ${ms(added.gatewayP50Ms)} ms p50 / ${ms(added.gatewayP99Ms)} ms p99 against ` +
+        `${ms(added.upstreamP50Ms)} / ${ms(added.upstreamP99Ms)} ms for the upstream call alone (a bare \`{ hello }\` round trip: ` +
+        `${ms(added.bareP50Ms)} / ${ms(added.bareP99Ms)} ms).`,
+      '',
+    );
+  }
+  if (results.subscriptions) out.push(subscriptionTable(results.subscriptions), '');
+  if (results.startup) out.push(`Start-up to the first \`/healthz\` 200: ${ms(results.startup.medianMs)} ms (median of ${results.startup.runs}).`, '');
+  out.push(targetsTable(results));
+  return out.join('\n');
+}

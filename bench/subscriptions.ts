@@ -1,0 +1,226 @@
+// Subscriptions at scale: a pool of graphql-ws clients (this process) holds `connections` ×
+// `perConnection` subscriptions to one job on a gateway in a child process, then to a bare
+// graphql-ws server (bare-ws-process.ts) the same way. Measured for each: memory per connection
+// and per idle subscription (after a full GC), and fan-out latency, from the server stamping an
+// event (the gateway: its poller observing a status change; `observedAt`) to each client
+// receiving it (same machine clock); plus the server's CPU time per event and, for the gateway,
+// the upstream calls that subscribing cost.
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { startChild, type Child } from './child.ts';
+import type { GatewayProcessReady, MemorySample } from './gateway-process.ts';
+import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
+import { median, percentile } from './stats.ts';
+
+export interface SubscriptionOptions {
+  connections: number;
+  perConnection: number;
+  /** Each round subscribes everyone anew and sends the four status changes of a job's life. */
+  rounds: number;
+}
+
+export interface FanOutResult {
+  subscriptions: number;
+  connections: number;
+  bytesPerConnection: { rss: number; heap: number };
+  bytesPerSubscription: { rss: number; heap: number };
+  /** Time for all subscriptions to be in place (median over rounds). */
+  subscribeAllMs: number;
+  /** Per event: percentiles over every subscriber; then the median over events. */
+  fanOut: { events: number; p50Ms: number; p99Ms: number; maxMs: number; serverCpuMs: number };
+}
+
+export interface SubscriptionResult {
+  gateway: FanOutResult & {
+    /** Upstream GetModelInvocationJob calls while everyone subscribed (first round), poll rounds included... */
+    subscribeCalls: number;
+    /** ...of which there were this many, at most one call each (one job watched). */
+    subscribePollRounds: number;
+  };
+  bare: FanOutResult;
+}
+
+const LIFECYCLE = ['Validating', 'Scheduled', 'InProgress', 'Completed'] as const;
+const STATUS_NAMES: Record<string, string> = {
+  Validating: 'VALIDATING',
+  Scheduled: 'SCHEDULED',
+  InProgress: 'IN_PROGRESS',
+  Completed: 'COMPLETED',
+};
+
+/** How one server under test is subscribed to, moved, and read. */
+interface Target {
+  child: Child<{ url: string }>;
+  query: string;
+  /** Before each round: the variables of its subscriptions. */
+  prepare(): Promise<Record<string, unknown>>;
+  /** Resolves once every subscription is live; `initial()` resolves once all got a first event. */
+  subscribed(initial: () => Promise<void>, total: number): Promise<void>;
+  /** Makes the server send `status` to every subscriber. */
+  change(status: (typeof LIFECYCLE)[number]): Promise<void>;
+  /** Status and stamp of a received event. */
+  read(data: Record<string, any>): { status: string; stampedAt: string };
+}
+
+export async function runSubscriptions(options: SubscriptionOptions): Promise<SubscriptionResult> {
+  // Both start at once (start-up is slow, idle servers cost nothing); they are measured in turn.
+  const [gateway, bare] = await Promise.all([
+    startChild<GatewayProcessReady>('bench/gateway-process.ts', {
+      nodeOptions: ['--expose-gc'],
+      env: { POLL_INTERVAL_MS: '200', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(options.perConnection) },
+    }),
+    startChild<{ url: string }>('bench/bare-ws-process.ts', { nodeOptions: ['--expose-gc'] }),
+  ]);
+  try {
+    let jobId = '';
+    let roundsBefore = 0;
+    let subscribe: { calls: number; pollRounds: number } | undefined;
+    const result = await measureFanOut(options, {
+      child: gateway,
+      query: STATUS_SUBSCRIPTION,
+      async prepare() {
+        jobId = (await gateway.request<string[]>({ type: 'addJobs', count: 1, status: 'Submitted' }))[0]!;
+        await gateway.request({ type: 'resetCalls' });
+        roundsBefore = await gateway.request<number>({ type: 'pollRounds' });
+        return { id: jobId };
+      },
+      async subscribed(initial) {
+        await initial();
+        // Poll rounds run meanwhile; a round and a subscriber needing the job at once share one call.
+        const pollRounds = (await gateway.request<number>({ type: 'pollRounds' })) - roundsBefore;
+        const calls = (await gateway.request<Record<string, number>>({ type: 'calls' })).GetModelInvocationJob ?? 0;
+        subscribe ??= { calls, pollRounds };
+      },
+      // The poller sees the change at its next round (200 ms) and publishes it.
+      change: (status) => gateway.request({ type: 'setStatus', jobId, status }),
+      read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
+    });
+    const gatewayResult = { ...result, subscribeCalls: subscribe?.calls ?? 0, subscribePollRounds: subscribe?.pollRounds ?? 0 };
+
+    const bareResult = await measureFanOut(options, {
+      child: bare,
+      query: 'subscription { tick { status observedAt } }',
+      async prepare() {
+        // The previous round's subscriptions must be gone before counting this round's.
+        while ((await bare.request<number>({ type: 'subscribers' })) > 0) await new Promise((r) => setTimeout(r, 20));
+        return {};
+      },
+      async subscribed(_initial, total) {
+        while ((await bare.request<number>({ type: 'subscribers' })) < total) await new Promise((r) => setTimeout(r, 20));
+      },
+      change: (status) => bare.request({ type: 'publish', status: STATUS_NAMES[status] }),
+      read: (data) => ({ status: data.tick.status, stampedAt: data.tick.observedAt }),
+    });
+    return { gateway: gatewayResult, bare: bareResult };
+  } finally {
+    await Promise.all([gateway.close(), bare.close()]);
+  }
+}
+
+async function measureFanOut(options: SubscriptionOptions, target: Target): Promise<FanOutResult> {
+  const total = options.connections * options.perConnection;
+  const { child } = target;
+  const memory = () => child.request<MemorySample>({ type: 'memory' });
+  const clients: Client[] = [];
+  try {
+    const baseline = await memory();
+    const url = `${child.ready.url.replace(/^http/, 'ws')}/graphql`;
+    await Promise.all(
+      Array.from(
+        { length: options.connections },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const client = createClient({
+              url,
+              webSocketImpl: WebSocket,
+              lazy: false,
+              retryAttempts: 0,
+              connectionParams: CLIENT_HEADERS,
+              on: { connected: () => resolve(), error: reject },
+            });
+            clients.push(client);
+          }),
+      ),
+    );
+    const connected = await memory();
+
+    const events: Array<{ p50: number; p99: number; max: number; cpuMs: number }> = [];
+    const subscribeTimes: number[] = [];
+    let idle: MemorySample | undefined;
+
+    for (let round = 0; round < options.rounds; round++) {
+      const variables = await target.prepare();
+      // Latencies (receive time − stamp) by status, one per subscriber.
+      const received = new Map<string, number[]>();
+      const waiters = new Map<string, () => void>();
+      const onEvent = (data: Record<string, any>) => {
+        const receivedAt = Date.now();
+        const { status, stampedAt } = target.read(data);
+        const latencies = received.get(status) ?? [];
+        received.set(status, latencies);
+        latencies.push(receivedAt - Date.parse(stampedAt));
+        if (latencies.length === total) waiters.get(status)?.();
+      };
+      const allReceived = (status: string) =>
+        new Promise<void>((resolve, reject) => {
+          if (received.get(status)?.length === total) return resolve();
+          const timer = setTimeout(
+            () => reject(new Error(`only ${received.get(status)?.length ?? 0} of ${total} subscribers got ${status}`)),
+            60_000,
+          );
+          waiters.set(status, () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+
+      const started = performance.now();
+      const unsubscribes: Array<() => void> = [];
+      for (const client of clients) {
+        for (let i = 0; i < options.perConnection; i++) {
+          unsubscribes.push(
+            client.subscribe<Record<string, any>>(
+              { query: target.query, variables },
+              { next: ({ data }) => onEvent(data!), error: (error) => console.error(error), complete: () => undefined },
+            ),
+          );
+        }
+      }
+      await target.subscribed(() => allReceived('SUBMITTED'), total);
+      subscribeTimes.push(performance.now() - started);
+      if (round === 0) idle = await memory();
+
+      for (const status of LIFECYCLE) {
+        const everyone = allReceived(STATUS_NAMES[status]!);
+        const cpuBefore = await child.request<number>({ type: 'cpu' });
+        await target.change(status);
+        await everyone;
+        const cpuMs = (await child.request<number>({ type: 'cpu' })) - cpuBefore;
+        const latencies = received.get(STATUS_NAMES[status]!)!;
+        events.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs });
+      }
+      // The gateway's streams completed with the job; the baseline's are ended here.
+      unsubscribes.forEach((unsubscribe) => unsubscribe());
+    }
+
+    return {
+      subscriptions: total,
+      connections: options.connections,
+      bytesPerConnection: {
+        rss: (connected.rss - baseline.rss) / options.connections,
+        heap: (connected.heapUsed - baseline.heapUsed) / options.connections,
+      },
+      bytesPerSubscription: { rss: (idle!.rss - connected.rss) / total, heap: (idle!.heapUsed - connected.heapUsed) / total },
+      subscribeAllMs: median(subscribeTimes),
+      fanOut: {
+        events: events.length,
+        p50Ms: median(events.map((e) => e.p50)),
+        p99Ms: median(events.map((e) => e.p99)),
+        maxMs: Math.max(...events.map((e) => e.max)),
+        serverCpuMs: median(events.map((e) => e.cpuMs)),
+      },
+    };
+  } finally {
+    await Promise.all(clients.map((client) => client.dispose()));
+  }
+}

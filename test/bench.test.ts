@@ -1,0 +1,31 @@
+// `npm run bench` must keep working: its harness runs here at a tiny scale. Only that it runs and
+// reports is checked; benchmark figures are never test assertions.
+import { describe, expect, it } from 'vitest';
+import { renderReport } from '../bench/report.ts';
+import { runBenchmarks } from '../bench/run.ts';
+
+describe('npm run bench', () => {
+  it('should run the benchmarks at a tiny scale and render every section', async () => {
+    const results = await runBenchmarks(
+      {
+        quick: true,
+        only: ['overhead', 'upstream', 'subscriptions'],
+        settings: {
+          http: { rounds: 1, durationSeconds: 0.2, connections: 2 },
+          upstream: { operationJobCounts: [2], watchedJobCounts: [10], rounds: 1 },
+          subscriptions: { connections: 2, perConnection: 3, rounds: 1 },
+          startup: { runs: 0 },
+        },
+      },
+      () => undefined,
+    );
+    const report = renderReport(results);
+    for (const section of ['## Gateway overhead (HTTP)', '## Upstream efficiency', '## Subscriptions', '## Targets']) {
+      expect(report).toContain(section);
+    }
+    expect(results.overhead!.scenarios.every((scenario) => scenario.requestsPerSecond > 0)).toBe(true);
+    expect(results.subscriptions!.gateway.fanOut.events).toBe(4);
+    expect(results.subscriptions!.bare.fanOut.events).toBe(4);
+    expect(report).not.toMatch(/NaN|undefined/);
+  }, 60_000);
+});
