@@ -75,6 +75,12 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     ];
     for (const { load } of scenarios) await checkAnswer(load);
 
+    // Counted exactly, on sequential requests, before any load: a timed run ends with requests in flight.
+    const unfinished = scenarios[3]!.load;
+    await cached.request({ type: 'resetCalls' });
+    for (let i = 0; i < CALL_COUNT_REQUESTS; i++) await checkAnswer(unfinished);
+    const calls = await cached.request<Record<string, number>>({ type: 'calls' });
+
     const size = { connections: options.connections, durationSeconds: options.durationSeconds };
     // Warm-up: JIT, caches, keep-alive pools; not recorded.
     for (const { load } of scenarios) await runLoad({ ...load, ...size, durationSeconds: Math.min(1, options.durationSeconds) });
@@ -86,12 +92,6 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         results.get(name)!.push(await runLoad({ ...load, ...size }));
       }
     }
-
-    // Counted exactly on sequential requests (a timed run stops with requests in flight).
-    const unfinished = scenarios[3]!.load;
-    await cached.request({ type: 'resetCalls' });
-    for (let i = 0; i < CALL_COUNT_REQUESTS; i++) await checkAnswer(unfinished);
-    const calls = await cached.request<Record<string, number>>({ type: 'calls' });
 
     const bareRuns = results.get(scenarios[0]!.name)!;
     const summaries = scenarios.map(({ name }) => {

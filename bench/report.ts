@@ -37,6 +37,12 @@ export function machine(): Record<string, string> {
   };
 }
 
+/** Other work was running when the benchmarks started: more than a quarter of the cores busy. */
+const noisy = (results: BenchResults) => (results.loadAverageAtStart[0] ?? 0) > os.cpus().length / 4;
+const NOISY =
+  '**Placeholder figures from a busy machine** (other work was running when the benchmarks started): rerun ' +
+  '`npm run bench` on a quiet machine before quoting them.';
+
 const ms = (value: number) => (value >= 10 ? round(value, 1) : round(value, 2)).toString();
 const kib = (bytes: number) => `${round(bytes / 1024, 1)} KiB`;
 const percent = (ratio: number) => `${round(ratio * 100)}%`;
@@ -58,6 +64,7 @@ export function renderReport(results: BenchResults): string {
   );
   out.push(table(['machine', ''], Object.entries(machine())));
   out.push('', `Load average when the run started: ${results.loadAverageAtStart.map((v) => round(v, 2)).join(', ')} (1, 5, 15 min). On a busy machine absolute figures drop; the same-run ratios hold up better.`, '');
+  if (noisy(results)) out.push(NOISY, '');
 
   if (results.overhead) {
     const { overhead } = results;
@@ -232,6 +239,7 @@ function targetsTable(results: BenchResults): string {
 export function renderSummary(results: BenchResults): string {
   const m = machine();
   const out = [
+    ...(noisy(results) ? [NOISY, ''] : []),
     `Last \`npm run bench\`: ${m.date}, ${m.CPU} (${m.cores} cores), ${m.memory}, Node.js ${m['Node.js']}; load average ` +
       `${round(results.loadAverageAtStart[0] ?? 0, 1)} at the start. Medians over runs; see [BENCHMARKS.md](BENCHMARKS.md) for the method and every table.`,
     '',
