@@ -1,11 +1,18 @@
 // `npm start` on a fresh machine: the gateway with the embedded simulator, alive and queryable,
 // and a clean exit on SIGTERM.
-import { describe, expect, it } from 'vitest';
-import { startProcess } from './support/process.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startProcess, type ChildProcessHandle } from './support/process.ts';
+
+// A test that times out never reaches its own cleanup: kill what it started here instead.
+const leftovers: ChildProcessHandle[] = [];
+afterEach(() => {
+  for (const child of leftovers.splice(0)) child.kill('SIGKILL');
+});
 
 describe('npm start', () => {
   it('should serve the gateway with the embedded simulator and exit 0 on SIGTERM', async () => {
     const child = startProcess('src/main.ts', { PORT: '0', HOST: '127.0.0.1' });
+    leftovers.push(child);
     try {
       const backend = await child.waitForLog(/^Bedrock backend: embedded simulator/);
       expect(backend.backend).toBe('simulator');
