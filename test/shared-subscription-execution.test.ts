@@ -3,8 +3,8 @@
 // schema whose fields read the caller from the context makes any wrong sharing visible.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSchema, createYoga } from 'graphql-yoga';
-import { sessionOfContext } from '../src/credential-session.ts';
-import { createSharedSubscriptionExecutionPlugin } from '../src/shared-subscription-execution.ts';
+import { sessionOfContext } from '../src/plugins/credential-session.ts';
+import { createSharedSubscriptionExecutionPlugin } from '../src/plugins/shared-subscription-execution-plugin.ts';
 import { createEventStream, type EventStream } from '../src/watch/event-stream.ts';
 
 interface Tick {

@@ -53,7 +53,7 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
   const byJob = new Map<string, { followers: Set<Follower>; close(): void }>();
   // Events are shared too: streams that receive one observation with the same previous status
   // get the same object, so whatever is derived from an event (the subscription's execution
-  // result, see shared-subscription-execution.ts) can be computed once for all of them.
+  // result, see plugins/shared-subscription-execution-plugin.ts) can be computed once for all of them.
   const sharedChanges = new WeakMap<JobObservation, Map<string | null, JobChange>>();
   // A job's state key (its JSON), computed once per job object, not once per subscriber.
   const stateKeys = new WeakMap<ModelInvocationJob, string>();

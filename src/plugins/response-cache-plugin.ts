@@ -13,10 +13,10 @@ import { hash, randomUUID } from 'node:crypto';
 import { Kind, getOperationAST, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
-import type { Config } from './config.ts';
+import type { Config } from '../config.ts';
 import { credentialSession } from './credential-session.ts';
-import { CACHEABLE_ROOT_FIELDS } from './schema/cacheability.ts';
-import type { Context } from './schema/context.ts';
+import { CACHEABLE_ROOT_FIELDS } from '../schema/cacheability.ts';
+import type { Context } from '../schema/context.ts';
 
 /**
  * Yoga plugin. List it after every plugin that authenticates or limits requests: a hit is
