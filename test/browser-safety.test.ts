@@ -1,20 +1,13 @@
 // Browser safety: CSRF prevention, the CORS allow-list (and its WebSocket counterpart), masked
 // internal errors, and GraphiQL, introspection and field suggestions off in production.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createWsClient, subscribeWs } from './support/subscriptions.ts';
-import { startTestGateway, type GraphQLResponse, type TestGateway } from './support/test-gateway.ts';
+import { type GraphQLResponse, type TestGateway } from './support/test-gateway.ts';
+import { useLeftovers } from './support/leftovers.ts';
 
-const leftovers: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  for (const dispose of leftovers.splice(0).reverse()) await dispose();
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestGateway> {
-  const t = await startTestGateway(env);
-  leftovers.push(() => t.close());
-  return t;
-}
+const leftovers = useLeftovers();
+const start = (env: Record<string, string> = {}): Promise<TestGateway> => leftovers.gateway(env);
 
 const TYPENAME = encodeURIComponent('{ __typename }');
 

@@ -2,24 +2,20 @@
 // metrics that move with traffic, and OTLP traces sent to a collector on a loopback port.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
 import { createMetrics } from '../src/metrics.ts';
 import { createTracing } from '../src/tracing.ts';
 import { signHs256 } from './support/identity-provider.ts';
 import { createWsClient, subscribeWs } from './support/subscriptions.ts';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
+import { useLeftovers } from './support/leftovers.ts';
 
-const leftovers: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  for (const dispose of leftovers.splice(0).reverse()) await dispose();
-});
+const leftovers = useLeftovers();
 
-async function start(env: Record<string, string> = {}, logLines?: string[]): Promise<TestGateway> {
+function start(env: Record<string, string> = {}, logLines?: string[]): Promise<TestGateway> {
   const logger = logLines ? createLogger({ logLevel: 'info' }, { write: (line: string) => void logLines.push(line) }) : undefined;
-  const t = await startTestGateway(env, {}, { logger });
-  leftovers.push(() => t.close());
-  return t;
+  return leftovers.gateway(env, {}, { logger });
 }
 
 /** The value of one sample in Prometheus text, e.g. metric('x_total{a="b"}'). */

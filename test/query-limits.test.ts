@@ -1,21 +1,14 @@
 // Query limits: ordinary operations pass at the defaults; each limit refuses what exceeds it with
 // LIMIT_EXCEEDED naming its variable, before anything reaches Bedrock.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getIntrospectionQuery } from 'graphql';
 import WebSocket from 'ws';
 import { createWsClient, subscribeWs } from './support/subscriptions.ts';
 import { errorCodesByPath, startTestGateway, type GraphQLResponse, type TestGateway } from './support/test-gateway.ts';
+import { useLeftovers } from './support/leftovers.ts';
 
-const leftovers: Array<() => Promise<unknown> | void> = [];
-afterEach(async () => {
-  for (const dispose of leftovers.splice(0).reverse()) await dispose();
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestGateway> {
-  const t = await startTestGateway(env);
-  leftovers.push(() => t.close());
-  return t;
-}
+const leftovers = useLeftovers();
+const start = (env: Record<string, string> = {}): Promise<TestGateway> => leftovers.gateway(env);
 
 const EVERY_FIELD = `jobArn jobId jobName modelId roleArn clientRequestToken status message submitTime lastModifiedTime
   endTime jobExpirationTime timeoutDurationInHours modelInvocationType isTerminal progress totalRecordCount

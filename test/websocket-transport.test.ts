@@ -1,20 +1,13 @@
 // graphql-ws hygiene: init timeout, keep-alive pings, the per-connection cap, graceful shutdown.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 import { createWsClient, subscribeSse, subscribeWs } from './support/subscriptions.ts';
+import { useLeftovers } from './support/leftovers.ts';
 
 const STATUS_CHANGED = `subscription($id: String!) { modelInvocationJobStatusChanged(jobIdentifier: $id) { status } }`;
-const leftovers: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const dispose of leftovers.splice(0).reverse()) await dispose();
-});
-
-async function start(env: Record<string, string> = {}): Promise<TestGateway> {
-  const t = await startTestGateway({ POLL_INTERVAL_MS: '50', ...env });
-  leftovers.push(() => t.close());
-  return t;
-}
+const leftovers = useLeftovers();
+const start = (env: Record<string, string> = {}): Promise<TestGateway> => leftovers.gateway({ POLL_INTERVAL_MS: '50', ...env });
 
 function rawSocket(t: TestGateway): WebSocket {
   const socket = new WebSocket(`${t.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
