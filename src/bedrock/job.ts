@@ -1,14 +1,6 @@
 // The job as the data layer hands it to the schema: the SDK's GetModelInvocationJob output
 // (list summaries carry the same members). Only types cross this boundary, no SDK code.
-import type {
-  GetModelInvocationJobResponse,
-  ModelInvocationJobS3InputDataConfig,
-  ModelInvocationJobS3OutputDataConfig,
-  ModelInvocationJobStatus,
-  ModelInvocationType,
-  S3InputFormat,
-  VpcConfig,
-} from '@aws-sdk/client-bedrock';
+import type { GetModelInvocationJobResponse, ModelInvocationJobStatus } from '@aws-sdk/client-bedrock';
 
 export type {
   ModelInvocationJobS3InputDataConfig,
@@ -17,7 +9,7 @@ export type {
   ModelInvocationType,
   S3InputFormat,
   VpcConfig,
-};
+} from '@aws-sdk/client-bedrock';
 
 /** Members the API marks required; the SDK types them `| undefined` anyway. */
 type RequiredMember = 'jobArn' | 'modelId' | 'roleArn' | 'submitTime' | 'inputDataConfig' | 'outputDataConfig';
