@@ -1,16 +1,12 @@
 // The gateway: one HTTP server carrying Yoga (GET, POST, SSE, GraphiQL) and graphql-ws on one
 // port. Owns the lifecycle of everything it starts: server, poller, Bedrock client, simulator.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
-import type { Context as WsContext, OperationResult } from 'graphql-ws';
+import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
-import { createAuthenticator, type Authenticator } from './auth/authenticator.ts';
+import { createAuthenticator } from './auth/authenticator.ts';
 import type { Principal } from './auth/scopes.ts';
 import { createBedrockClient } from './bedrock/client.ts';
 import { createCircuitBreaker } from './bedrock/circuit-breaker.ts';
@@ -19,15 +15,14 @@ import { createJobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
-import { ErrorCode, createGatewayError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
-import { createRequestRateLimiter, type RequestRateLimiter } from './limits/request-rate-limiter.ts';
+import { createRequestRateLimiter } from './limits/request-rate-limiter.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
-import { createMetrics, type GatewayMetrics } from './metrics.ts';
-import { createAccessPlugin, rateLimitError, rateLimitKey } from './plugins/access-plugin.ts';
+import { createMetrics } from './metrics.ts';
+import { createAccessPlugin } from './plugins/access-plugin.ts';
 import { createHttpObservabilityPlugin } from './plugins/http-observability-plugin.ts';
 import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
-import { createOperationRecord, logOperation, recordErrors, requestIdFrom, type OperationRecord } from './plugins/operation-record.ts';
+import { requestIdFrom } from './plugins/operation-record.ts';
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import type { GatewayServerContext } from './plugins/server-context.ts';
 import { createReadiness } from './readiness.ts';
@@ -38,6 +33,7 @@ import { schema } from './schema/index.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { createTracing } from './tracing.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
+import { createWebSocketTransport, type MaskedErrors } from './websocket/transport.ts';
 import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobFeed, type JobFeed } from './watch/job-feed.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
@@ -149,15 +145,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const clientAddress = (req: IncomingMessage | undefined) => clientAddressOf(req, config.limits.trustProxyHops);
   const isAllowedOrigin = (origin: string) => config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);
 
+  // Internal errors become "Unexpected error."; their message and stack reach clients only
+  // with NODE_ENV=development, and the log always.
+  const maskedErrors: MaskedErrors = { isDev: config.exposeErrorDetails, errorMessage: 'Unexpected error.' };
   const yoga: Yoga = createYoga<GatewayServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
     landingPage: false,
     logging: toYogaLogger(logger),
-    // Internal errors become "Unexpected error."; their message and stack reach clients only
-    // with NODE_ENV=development, and the log always.
-    maskedErrors: { isDev: config.exposeErrorDetails },
+    maskedErrors,
     maxRequestBodySize: config.limits.maxBodyBytes,
     // Browsers may call from these origins only; requests without Origin (servers, curl) are
     // unaffected. Credentials are headers, never cookies, so no Allow-Credentials.
@@ -249,6 +246,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     rateLimiter,
     clientAddress,
     isAllowedOrigin,
+    maskedErrors,
     metrics,
     logger,
   });
@@ -311,203 +309,4 @@ function clientAddressOf(req: IncomingMessage | undefined, trustProxyHops: numbe
     if (client) return client;
   }
   return req?.socket.remoteAddress ?? 'unknown';
-}
-
-// The root value carries Yoga's enveloped execute/subscribe into graphql-ws's callbacks.
-interface EnvelopedRoot {
-  execute(args: ExecutionArgs): OperationResult;
-  subscribe(args: ExecutionArgs): OperationResult;
-}
-
-type WebSocketTransportOptions = Config['webSocket'] & {
-  /** Largest message accepted; a bigger one closes the socket with 1009. */
-  maxMessageBytes: number;
-  authenticator: Authenticator;
-  rateLimiter: RequestRateLimiter | undefined;
-  clientAddress(req: IncomingMessage): string;
-  /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
-  isAllowedOrigin(origin: string): boolean;
-  metrics: GatewayMetrics;
-  logger: Logger;
-};
-
-/**
- * graphql-ws on the HTTP server's `/graphql` upgrades. Operations go through
- * `yoga.getEnveloped`, so Yoga's plugins (masking, limits, auth scopes) apply to WebSockets too.
- * Credentials come in the connection_init payload; a socket without valid ones is closed with 4403.
- */
-function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocketTransportOptions) {
-  const { authenticator, rateLimiter, metrics, logger } = options;
-  const wsServer = new WebSocketServer({
-    server,
-    path: '/graphql',
-    maxPayload: options.maxMessageBytes,
-    // CORS does not cover WebSockets: refuse browser pages from other origins at the upgrade.
-    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) =>
-      !origin || isSameOrigin(origin, req.headers.host) || options.isAllowedOrigin(origin),
-  });
-  const principals = new WeakMap<object, Principal>();
-  const records = new WeakMap<object, Map<string, OperationRecord>>();
-  let operations = 0;
-  let onIdle: (() => void) | undefined;
-
-  const finish = (ctx: object, id: string) => {
-    const record = records.get(ctx)?.get(id);
-    if (!record) return;
-    records.get(ctx)!.delete(id);
-    logOperation(logger, record);
-  };
-
-  const disposable = useServer(
-    {
-      connectionInitWaitTimeout: options.connectionInitTimeoutMs,
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onConnect: async (ctx) => {
-        const params = lowerCaseKeys(ctx.connectionParams);
-        try {
-          principals.set(ctx, await authenticator.authenticate({ apiKey: params['x-api-key'], authorization: params['authorization'] }));
-          return true;
-        } catch (error) {
-          metrics.countRejection('unauthenticated');
-          rateLimiter?.take(rateLimitKey(undefined, options.clientAddress(ctx.extra.request)));
-          logger.info({ reason: (error as Error).message }, 'websocket refused: not authenticated');
-          return false;
-        }
-      },
-      onSubscribe: async (ctx, id, payload) => {
-        const principal = principals.get(ctx)!;
-        const record = createOperationRecord('ws', requestIdFrom(undefined));
-        record.principal = principal;
-        const refuse = (errors: readonly GraphQLError[]) => {
-          recordErrors(record, errors);
-          logOperation(logger, record, { id });
-          return errors;
-        };
-        // ctx.subscriptions already holds this operation's id.
-        if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
-          return refuse([
-            createGatewayError(
-              ErrorCode.LIMIT_EXCEEDED,
-              `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
-            ),
-          ]);
-        }
-        if (principal.expiresAt !== undefined && principal.expiresAt <= Date.now()) {
-          metrics.countRejection('unauthenticated');
-          return refuse([createGatewayError(ErrorCode.UNAUTHENTICATED, 'The bearer token of this connection has expired; reconnect with a fresh one')]);
-        }
-        // The credentials stay here: nothing downstream needs them, so nothing can log them.
-        const { connectionParams: _credentials, ...connection } = ctx;
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...connection,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params: payload,
-          principal,
-          operation: record,
-        } as GatewayServerContext);
-        let document;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return refuse([error as GraphQLError]);
-        }
-        const errors = validate(schema, document);
-        if (errors.length > 0) return refuse(errors);
-        // Queries and mutations over a socket count against the request rate like HTTP ones.
-        // Starting a subscription does not: the per-connection cap bounds those, and a dashboard
-        // opening a stream per visible row must not trip a limit meant for request floods.
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          const decision = rateLimiter?.take(rateLimitKey(principal, options.clientAddress(ctx.extra.request)));
-          if (decision && !decision.allowed) {
-            metrics.countRejection('rate_limited');
-            return refuse([rateLimitError(decision.retryAfterMs)]);
-          }
-        }
-        operations += 1;
-        if (!records.has(ctx)) records.set(ctx, new Map());
-        records.get(ctx)!.set(id, record);
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-      },
-      onNext: (ctx, id, _payload, _args, result) => {
-        recordErrors(records.get(ctx)?.get(id), (result as { errors?: unknown[] }).errors);
-        // Fan-out: one event reaches many operations of a connection in the same tick. Corking
-        // the connection's TCP socket until the tick ends writes all their messages with one
-        // syscall instead of one each.
-        corkUntilNextTick(ctx.extra.request.socket);
-      },
-      onComplete: (ctx, id) => {
-        finish(ctx, id);
-        operations -= 1;
-        if (operations === 0) onIdle?.();
-      },
-    },
-    wsServer,
-    options.keepAliveMs || undefined,
-  );
-  // ws reports a client's protocol violations (oversized message, bad frame, invalid UTF-8) as
-  // socket errors after closing with the right code (1009, 1002, 1007). graphql-ws would print
-  // them to stderr as internal errors; they are the client's, so they go to the log at debug.
-  wsServer.on('connection', (socket) => {
-    socket.removeAllListeners('error');
-    socket.on('error', (error) => logger.debug({ err: error }, 'websocket closed on a protocol error'));
-  });
-
-  return {
-    get connections() {
-      return wsServer.clients.size;
-    },
-    /** Resolves once every operation has sent its completion, or after `timeoutMs`. */
-    drain: (timeoutMs: number) =>
-      new Promise<void>((resolve) => {
-        if (operations === 0) return resolve();
-        const timer = setTimeout(done, timeoutMs);
-        function done() {
-          clearTimeout(timer);
-          onIdle = undefined;
-          // Let the completion messages reach the sockets before they close.
-          setImmediate(resolve);
-        }
-        onIdle = done;
-      }),
-    dispose: () => disposable.dispose(),
-  };
-}
-
-function isSameOrigin(origin: string, host: string | undefined): boolean {
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
-
-/** connection_init payload entries by lower-case name, string values only. */
-function lowerCaseKeys(params: WsContext['connectionParams']): Record<string, string | undefined> {
-  const result: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(params ?? {})) {
-    if (typeof value === 'string') result[key.toLowerCase()] = value;
-  }
-  return result;
-}
-
-const corked = new WeakSet<Socket>();
-
-/** Holds the socket's writes until the current turn of the event loop is over. */
-function corkUntilNextTick(socket: Socket): void {
-  if (corked.has(socket)) return;
-  corked.add(socket);
-  socket.cork();
-  setImmediate(() => {
-    corked.delete(socket);
-    socket.uncork();
-  });
 }

@@ -1,6 +1,7 @@
-// The per-subscriber stream: values in order, the end after what was queued, cleanup exactly once.
+// The per-subscriber stream: values in order, the end after what was queued, cleanup exactly once;
+// iterated, or piped to a sink.
 import { describe, expect, it } from 'vitest';
-import { createEventStream } from '../src/watch/event-stream.ts';
+import { createEventStream, isPipeable, type Sink } from '../src/watch/event-stream.ts';
 
 describe('createEventStream', () => {
   it('should deliver queued values in order, then end', async () => {
@@ -31,5 +32,40 @@ describe('createEventStream', () => {
     expect(await waiting).toEqual({ value: undefined, done: true });
     stream.end();
     expect(ended).toBe(1);
+  });
+
+  it('should hand queued values, then every later one, to a sink at once, then end it', () => {
+    let ended = 0;
+    const stream = createEventStream<number>(() => (ended += 1));
+    const seen: Array<number | 'end'> = [];
+    const sink: Sink<number> = { next: (value) => seen.push(value), end: () => seen.push('end'), fail: (error) => seen.push(error as never) };
+    stream.push(1);
+    expect(isPipeable(stream.iterator)).toBe(true);
+    if (!isPipeable<number>(stream.iterator)) return;
+    stream.iterator.pipe(sink);
+    expect(seen).toEqual([1]);
+    stream.push(2);
+    expect(seen).toEqual([1, 2]);
+    stream.end();
+    stream.push(3);
+    expect(seen).toEqual([1, 2, 'end']);
+    expect(ended).toBe(1);
+  });
+
+  it('should end a piped stream on return(), and one that ended before it was piped at once', async () => {
+    const seen: Array<string> = [];
+    const sink: Sink<string> = { next: (value) => seen.push(value), end: () => seen.push('end'), fail: () => seen.push('fail') };
+    const open = createEventStream<string>(() => undefined);
+    if (!isPipeable<string>(open.iterator)) throw new Error('not pipeable');
+    open.iterator.pipe(sink);
+    await open.iterator.return!();
+    expect(seen).toEqual(['end']);
+
+    const finished = createEventStream<string>(() => undefined);
+    finished.push('last');
+    finished.end();
+    if (!isPipeable<string>(finished.iterator)) throw new Error('not pipeable');
+    finished.iterator.pipe(sink);
+    expect(seen).toEqual(['end', 'last', 'end']);
   });
 });

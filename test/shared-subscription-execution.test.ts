@@ -3,8 +3,9 @@
 // schema whose fields read the caller from the context makes any wrong sharing visible.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSchema, createYoga } from 'graphql-yoga';
+import { parse, type ExecutionResult } from 'graphql';
 import { sessionOfContext } from '../src/plugins/credential-session.ts';
-import { createSharedSubscriptionExecutionPlugin } from '../src/plugins/shared-subscription-execution-plugin.ts';
+import { createSharedSubscriptionExecutionPlugin, pipeableResultsOf } from '../src/plugins/shared-subscription-execution-plugin.ts';
 import { createEventStream, type EventStream } from '../src/watch/event-stream.ts';
 
 interface Tick {
@@ -126,6 +127,47 @@ describe('shared subscription execution', () => {
     server.publish({ n: 2 });
     expect(await sub.next()).toEqual({ tick: { n: 2 } });
     expect(server.executions.count).toBe(2);
+  });
+});
+
+describe('piped subscription results', () => {
+  it('should reach the sink in event order when their execution finishes out of order', async () => {
+    // Each event's field waits for a gate the test opens: the second event's first.
+    const gates = new Map<number, () => void>();
+    let stream: EventStream<Tick> | undefined;
+    const yoga = createYoga({
+      schema: createSchema({
+        typeDefs: 'type Query { ok: Boolean } type Tick { n: Int! } type Subscription { tick: Tick! }',
+        resolvers: {
+          Subscription: {
+            tick: {
+              subscribe: () => (stream = createEventStream<Tick>(() => undefined)).iterator,
+              resolve: (tick: Tick) => tick,
+            },
+          },
+          Tick: { n: (tick: Tick) => new Promise<number>((resolve) => gates.set(tick.n, () => resolve(tick.n))) },
+        },
+      }),
+      plugins: [createSharedSubscriptionExecutionPlugin()],
+      logging: false,
+    });
+    const { schema, contextFactory, subscribe } = yoga.getEnveloped({});
+    const contextValue = await contextFactory();
+    await subscribe({ schema, document: parse('subscription { tick { n } }'), contextValue });
+    const results = pipeableResultsOf(contextValue);
+    expect(results).toBeDefined();
+
+    const seen: Array<ExecutionResult | 'end'> = [];
+    const ended = new Promise<void>((resolve) =>
+      results!.pipe({ next: (result) => seen.push(result), end: () => (seen.push('end'), resolve()), fail: (error) => seen.push(error as never) }),
+    );
+    stream!.push({ n: 1 });
+    stream!.push({ n: 2 });
+    stream!.end();
+    gates.get(2)!();
+    gates.get(1)!();
+    await ended;
+    expect(seen).toEqual([{ data: { tick: { n: 1 } } }, { data: { tick: { n: 2 } } }, 'end']);
   });
 });
 

@@ -163,3 +163,38 @@ describe('modelInvocationJobStatusChanged over SSE', () => {
     expect(statuses(ws.events)).toEqual(statuses(sse.events));
   });
 });
+
+describe('an event whose execution fails', () => {
+  // A job missing a non-null field: the event's execution errors on it. graphql-ws writes events
+  // itself (websocket/direct-delivery.ts), past the envelop's per-event hooks, so it must mask
+  // and count such errors as SSE does through them.
+  const WITH_MODEL = `subscription($id: String!) { modelInvocationJobStatusChanged(jobIdentifier: $id) { status job { modelId } } }`;
+  const errorCount = async () => {
+    const line = (await t.metrics()).split('\n').find((l) => l.startsWith('gateway_graphql_errors_total{operation_type="subscription",code="INTERNAL"} '));
+    return line === undefined ? 0 : Number(line.split(' ')[1]);
+  };
+
+  it('should send the same masked error over graphql-ws and SSE, and count it for each', async () => {
+    const job = pausedJob();
+    const sse = subscribeSse(t.url, WITH_MODEL, { id: job.jobId });
+    const ws = subscribeWs(wsClient(), WITH_MODEL, { id: job.jobId });
+    await Promise.all([sse.next(), ws.next()]);
+    const before = await errorCount();
+
+    t.simulator.engine.setStatus(job.jobId, 'Validating', { modelId: undefined });
+    const [overSse, overWs] = await Promise.all([sse.next(), ws.next()]);
+    expect(overWs).toEqual(overSse);
+    expect(overWs.data).toBeNull();
+    expect(overWs.errors).toEqual([
+      expect.objectContaining({ message: 'Unexpected error.', path: ['modelInvocationJobStatusChanged', 'job', 'modelId'] }),
+    ]);
+    expect(JSON.stringify(overWs)).not.toContain('non-nullable');
+    expect((await errorCount()) - before).toBe(2);
+
+    // The stream goes on after the failed event.
+    t.simulator.engine.setStatus(job.jobId, 'Completed', { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' });
+    await Promise.all([sse.done, ws.done]);
+    expect(ws.events.at(-1)?.data).toEqual({ modelInvocationJobStatusChanged: { status: 'COMPLETED', job: { modelId: 'anthropic.claude-3-haiku-20240307-v1:0' } } });
+  });
+});
+

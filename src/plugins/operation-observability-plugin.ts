@@ -23,11 +23,14 @@ function describe(args: ExecutionArgs) {
 
 const recordOf = (context: unknown) => (context as GatewayServerContext | undefined)?.operation;
 
+/** Errors an operation produced: in its log line and in the error metrics by code. */
+export function countOperationErrors(metrics: GatewayMetrics, record: OperationRecord | undefined, type: string, errors: Errors): void {
+  recordErrors(record, errors);
+  for (const error of errors ?? []) metrics.countError(type, errorCodeOf(error) ?? 'INTERNAL');
+}
+
 export function createOperationObservabilityPlugin({ metrics, tracing }: OperationObservabilityOptions): Plugin {
-  const countErrors = (record: OperationRecord | undefined, type: string, errors: Errors) => {
-    recordErrors(record, errors);
-    for (const error of errors ?? []) metrics.countError(type, errorCodeOf(error) ?? 'INTERNAL');
-  };
+  const countErrors = (record: OperationRecord | undefined, type: string, errors: Errors) => countOperationErrors(metrics, record, type, errors);
 
   const refused = (record: OperationRecord | undefined, errors: Errors) => {
     recordErrors(record, errors);

@@ -8,9 +8,24 @@
 // presented the same ones: an auth plugin may make what a field returns depend on the caller.
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isPipeable, type Pipeable, type Sink } from '../watch/event-stream.ts';
 import { sessionOfContext } from './credential-session.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
+
+// Subscriptions whose results can be piped, by context: a transport that writes events itself
+// takes them from here instead of iterating what the envelop returns (see
+// websocket/direct-delivery.ts).
+const pipeableResults = new WeakMap<object, Pipeable<ExecutionResult>>();
+
+/**
+ * The results of the subscription started with this context, when its events can be piped.
+ * Piping skips the per-event hooks other plugins wrap around the iterator (error masking,
+ * error metrics): whoever pipes applies those itself.
+ */
+export function pipeableResultsOf(context: unknown): Pipeable<ExecutionResult> | undefined {
+  return typeof context === 'object' && context !== null ? pipeableResults.get(context) : undefined;
+}
 
 export function createSharedSubscriptionExecutionPlugin(): Plugin {
   // Event → document → "operation, variables, session" → result. Weak on the event, so
@@ -38,7 +53,11 @@ export function createSharedSubscriptionExecutionPlugin(): Plugin {
           args.variableValues ?? null,
           sessionOfContext((args.contextValue ?? {}) as Parameters<typeof sessionOfContext>[0]),
         ]);
-        return mapEvents(stream, (event) => sharedExecute(args, key, event));
+        const results = mapEvents(stream, (event) => sharedExecute(args, key, event));
+        if (isPipeable(results) && typeof args.contextValue === 'object' && args.contextValue !== null) {
+          pipeableResults.set(args.contextValue, results);
+        }
+        return results;
       }) as Parameters<typeof setSubscribeFn>[0]);
     },
   };
@@ -61,11 +80,19 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 
 /**
  * Maps an event stream. Not an async generator: `return()` must reach the source at once, even
- * while it waits for the next event, so the subscription releases its watch immediately.
+ * while it waits for the next event, so the subscription releases its watch immediately. A
+ * pipeable source gives a pipeable result.
  */
-function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promise<R>): AsyncIterableIterator<R> {
+function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promise<R>): AsyncIterableIterator<R> & Partial<Pipeable<R>> {
   const iterator = source[Symbol.asyncIterator]();
+  const pipe = isPipeable<T>(iterator)
+    ? (sink: Sink<R>) => {
+        const inOrder = new InOrder(sink);
+        iterator.pipe({ next: (event) => inOrder.next(map(event)), end: () => inOrder.end(), fail: (error) => inOrder.fail(error) });
+      }
+    : undefined;
   return {
+    pipe,
     [Symbol.asyncIterator]() {
       return this;
     },
@@ -82,4 +109,37 @@ function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promis
       throw error;
     },
   };
+}
+
+/** Hands values on in the order they came, waiting for those that are promises. */
+class InOrder<R> {
+  // Set while a promised value is outstanding: everything after it waits behind it.
+  private pending: Promise<void> | undefined;
+
+  constructor(private readonly sink: Sink<R>) {}
+
+  next(value: R | Promise<R>): void {
+    if (!this.pending && !(value instanceof Promise)) return this.sink.next(value);
+    this.after(() => Promise.resolve(value).then((resolved) => this.sink.next(resolved)));
+  }
+
+  end(): void {
+    if (!this.pending) return this.sink.end();
+    this.after(() => this.sink.end());
+  }
+
+  fail(error: unknown): void {
+    if (!this.pending) return this.sink.fail(error);
+    this.after(() => this.sink.fail(error));
+  }
+
+  private after(step: () => void | Promise<void>): void {
+    const pending: Promise<void> = (this.pending ?? Promise.resolve())
+      .then(step)
+      .catch((error: unknown) => this.sink.fail(error))
+      .finally(() => {
+        if (this.pending === pending) this.pending = undefined;
+      });
+    this.pending = pending;
+  }
 }

@@ -8,6 +8,27 @@
 // the function with a dictionary of properties (about 300 bytes more per closure, and a slower
 // creation). Methods, classes and anonymous callbacks are left alone.
 
+/** Where a piped stream's values go, synchronously, as they are pushed. */
+export interface Sink<T> {
+  next(value: T): void;
+  /** No more values. */
+  end(): void;
+  /** No more values: the stream failed. */
+  fail(error: unknown): void;
+}
+
+/**
+ * A stream that can hand its values to a sink instead of an async iterator: a value pushed to
+ * 10,000 streams then costs 10,000 calls, not 10,000 promise chains (see
+ * websocket/direct-delivery.ts). A piped stream is no longer iterated; `return()` still ends it.
+ */
+export interface Pipeable<T> {
+  pipe(sink: Sink<T>): void;
+}
+
+export const isPipeable = <T>(value: unknown): value is Pipeable<T> =>
+  typeof (value as Partial<Pipeable<T>> | undefined)?.pipe === 'function';
+
 export interface EventStream<T> {
   /** Queues a value, or hands it to the waiting consumer. Ignored once ended. */
   push(value: T): void;
@@ -23,9 +44,10 @@ export function createEventStream<T>(onEnd: () => void): EventStream<T> {
 
 const done = <T>(): IteratorResult<T> => ({ value: undefined, done: true });
 
-class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T> {
+class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeable<T> {
   private readonly queue: T[] = [];
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
+  private sink: Sink<T> | undefined;
   private ended = false;
 
   constructor(private readonly onEnd: () => void) {}
@@ -36,6 +58,7 @@ class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T> {
 
   push(value: T): void {
     if (this.ended) return;
+    if (this.sink) return this.sink.next(value);
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = undefined;
@@ -49,11 +72,18 @@ class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T> {
     if (this.ended) return;
     this.ended = true;
     this.onEnd();
+    if (this.sink) return this.sink.end();
     const waiting = this.waiting;
     if (waiting && this.queue.length === 0) {
       this.waiting = undefined;
       waiting(done());
     }
+  }
+
+  pipe(sink: Sink<T>): void {
+    this.sink = sink;
+    for (const value of this.queue.splice(0)) sink.next(value);
+    if (this.ended) sink.end();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
