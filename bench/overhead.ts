@@ -21,6 +21,9 @@ export interface OverheadOptions {
   connections: number;
 }
 
+export const BARE = 'bare graphql-yoga, `{ hello }`';
+export const BARE_WITHOUT_BODY_LIMIT = "bare graphql-yoga, `{ hello }`, Yoga's body-size stream off";
+
 /** Sequential requests over which upstream calls per request are counted. */
 const CALL_COUNT_REQUESTS = 100;
 
@@ -36,6 +39,8 @@ export interface ScenarioSummary {
   p99Ms: number;
   /** Median over rounds of this scenario's throughput divided by the bare server's in that round. */
   ratioToBare: number;
+  /** The same against the bare server without Yoga's body-size stream. */
+  ratioToBareWithoutBodyLimit: number;
 }
 
 export interface OverheadResult {
@@ -55,8 +60,9 @@ export interface OverheadResult {
 }
 
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const [bare, cached, uncached] = await Promise.all([
+  const [bare, bareWithoutBodyLimit, cached, uncached] = await Promise.all([
     startChild<{ url: string }>('bench/bare-process.ts'),
+    startChild<{ url: string }>('bench/bare-process.ts', { env: { BARE_BODY_LIMIT: 'off' } }),
     startChild<GatewayProcessReady>('bench/gateway-process.ts'),
     startChild<GatewayProcessReady>('bench/gateway-process.ts', { env: { RESPONSE_CACHE_SIZE: '0' } }),
   ]);
@@ -68,7 +74,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       headers: CLIENT_HEADERS,
     });
     const scenarios: Scenario[] = [
-      { name: 'bare graphql-yoga, `{ hello }`', load: { url: bare.ready.url, query: BARE_QUERY, headers: CLIENT_HEADERS } },
+      { name: BARE, load: { url: bare.ready.url, query: BARE_QUERY, headers: CLIENT_HEADERS } },
+      { name: BARE_WITHOUT_BODY_LIMIT, load: { url: bareWithoutBodyLimit.ready.url, query: BARE_QUERY, headers: CLIENT_HEADERS } },
       { name: 'gateway, finished job', load: job(cached, cached.ready.finishedJobId) },
       { name: 'gateway, finished job, response cache off', load: job(uncached, uncached.ready.finishedJobId) },
       { name: 'gateway, unfinished job (1 upstream call)', load: job(cached, cached.ready.unfinishedJobId) },
@@ -76,7 +83,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     for (const { load } of scenarios) await checkAnswer(load);
 
     // Counted exactly, on sequential requests, before any load: a timed run ends with requests in flight.
-    const unfinished = scenarios[3]!.load;
+    const unfinished = scenarios[4]!.load;
     await cached.request({ type: 'resetCalls' });
     for (let i = 0; i < CALL_COUNT_REQUESTS; i++) await checkAnswer(unfinished);
     const calls = await cached.request<Record<string, number>>({ type: 'calls' });
@@ -93,7 +100,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       }
     }
 
-    const bareRuns = results.get(scenarios[0]!.name)!;
+    const ratioTo = (baseline: string, runs: LoadResult[]) =>
+      median(runs.map((run, round) => run.requestsPerSecond / results.get(baseline)![round]!.requestsPerSecond));
     const summaries = scenarios.map(({ name }) => {
       const runs = results.get(name)!;
       return {
@@ -101,14 +109,15 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
         p50Ms: median(runs.map((r) => r.p50Ms)),
         p99Ms: median(runs.map((r) => r.p99Ms)),
-        ratioToBare: median(runs.map((run, round) => run.requestsPerSecond / bareRuns[round]!.requestsPerSecond)),
+        ratioToBare: ratioTo(BARE, runs),
+        ratioToBareWithoutBodyLimit: ratioTo(BARE_WITHOUT_BODY_LIMIT, runs),
       };
     });
 
     const added = await measureAddedLatency(cached, bare, options);
     return { scenarios: summaries, unfinishedCallsPerRequest: (calls.GetModelInvocationJob ?? 0) / CALL_COUNT_REQUESTS, added };
   } finally {
-    await Promise.all([bare.close(), cached.close(), uncached.close()]);
+    await Promise.all([bare.close(), bareWithoutBodyLimit.close(), cached.close(), uncached.close()]);
   }
 }
 

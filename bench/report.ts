@@ -76,7 +76,10 @@ export function renderReport(results: BenchResults): string {
         '`authorization` header. ' +
         '**Finished**: a job in a terminal status (here COMPLETED), which never changes again, so its answer may be served from the ' +
         'response cache. **Unfinished**: a job IN_PROGRESS, whose every answer needs one GetModelInvocationJob call upstream. ' +
-        'The job query asks for the fields of the README\'s first example.',
+        'The job query asks for the fields of the README\'s first example. The bare server runs with Yoga\'s defaults, which ' +
+        'pipe every request body through a byte-counting stream (`maxRequestBodySize`, 25 MB); the gateway enforces ' +
+        '`MAX_REQUEST_BODY_BYTES` from Content-Length instead and counts only bodies sent without one, so a second bare ' +
+        'server, with that stream off, shows what is left when neither pays it.',
       '',
     );
     out.push(overheadTable(overhead));
@@ -182,8 +185,8 @@ export function renderReport(results: BenchResults): string {
 
 function overheadTable(overhead: OverheadResult): string {
   return table(
-    ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'throughput vs bare'],
-    overhead.scenarios.map((s) => [s.name, count(s.requestsPerSecond), ms(s.p50Ms), ms(s.p99Ms), percent(s.ratioToBare)]),
+    ['scenario', 'requests/s', 'p50 ms', 'p99 ms', 'throughput vs bare', 'vs bare, body-size stream off'],
+    overhead.scenarios.map((s) => [s.name, count(s.requestsPerSecond), ms(s.p50Ms), ms(s.p99Ms), percent(s.ratioToBare), percent(s.ratioToBareWithoutBodyLimit)]),
   );
 }
 
@@ -208,7 +211,13 @@ function subscriptionTable({ gateway, bare }: SubscriptionResult): string {
 function targetsTable(results: BenchResults): string {
   const rows: Array<[string, string, string]> = [];
   const finished = results.overhead?.scenarios.find((s) => s.name === 'gateway, finished job');
-  if (finished) rows.push(['finished job throughput ≥ 90% of bare graphql-yoga', percent(finished.ratioToBare), finished.ratioToBare >= 0.9 ? 'met' : 'missed']);
+  if (finished) {
+    rows.push([
+      'finished job throughput ≥ 90% of bare graphql-yoga',
+      `${percent(finished.ratioToBare)} (${percent(finished.ratioToBareWithoutBodyLimit)} of bare with its body-size stream off)`,
+      finished.ratioToBare >= 0.9 ? 'met' : 'missed',
+    ]);
+  }
   const perOperation = results.upstream?.perOperation;
   if (perOperation) {
     const ok = perOperation.every((row) => row.calls === row.jobs);

@@ -95,9 +95,8 @@ describe('size and fan-out limits', () => {
     expect(error.extensions).toEqual({ code: 'LIMIT_EXCEEDED', limit: 'MAX_REQUEST_BODY_BYTES' });
   });
 
-  it('should cut off a body sent without Content-Length once it passes the limit', async () => {
-    const t = await start({ MAX_REQUEST_BODY_BYTES: '2048' });
-    const chunks = [JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(4096) } })];
+  const postChunked = (url: string, text: string) => {
+    const chunks = [text.slice(0, 10), text.slice(10)];
     const body = new ReadableStream({
       pull(controller) {
         const chunk = chunks.shift();
@@ -105,13 +104,22 @@ describe('size and fan-out limits', () => {
         else controller.close();
       },
     });
-    const response = await fetch(`${t.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      duplex: 'half',
-    } as RequestInit);
+    return fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+  };
+
+  it('should cut off a body sent without Content-Length once it passes the limit', async () => {
+    const t = await start({ MAX_REQUEST_BODY_BYTES: '2048' });
+    const response = await postChunked(t.url, JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(4096) } }));
     expect(response.status).toBe(413);
+    const error = refusal((await response.json()) as GraphQLResponse);
+    expect(error.message).toBe('Request body exceeds the limit of 2048 bytes (MAX_REQUEST_BODY_BYTES)');
+  });
+
+  it('should answer a body sent without Content-Length within the limit', async () => {
+    const t = await start({ MAX_REQUEST_BODY_BYTES: '2048' });
+    const response = await postChunked(t.url, JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(1000) } }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ data: { __typename: 'Query' } });
   });
 
   it('should close a WebSocket that sends a message over MAX_REQUEST_BODY_BYTES with 1009', async () => {

@@ -18,14 +18,15 @@ export function createHttpObservabilityPlugin(options: HttpObservabilityOptions)
   const { metrics, logger, routes, graphqlEndpoint } = options;
   return {
     onRequest({ request, serverContext, url }) {
+      serverContext.path = url.pathname;
       serverContext.operation = createOperationRecord('http', requestIdFrom(request.headers.get('x-request-id')));
       if (url.pathname !== graphqlEndpoint) serverContext.operation.operationType = 'none';
     },
     // Hooks here must not throw: whatwg-node lets such errors reach the HTTP server.
     onResponse({ request, response, serverContext }) {
       const record = serverContext.operation;
-      const path = new URL(request.url, 'http://localhost').pathname;
-      metrics.observeHttpRequest(routes.includes(path) ? path : 'other', response.status);
+      const path = serverContext.path;
+      metrics.observeHttpRequest(path !== undefined && routes.includes(path) ? path : 'other', response.status);
       if (!record) return;
       try {
         response.headers.set('x-request-id', record.requestId);

@@ -9,6 +9,8 @@ export interface GatewayServerContext {
   req?: IncomingMessage;
   /** Set per HTTP request by the HTTP observability plugin, per operation by the WebSocket transport. */
   operation?: OperationRecord;
+  /** The path of an HTTP request, set by the HTTP observability plugin. */
+  path?: string;
   /** Set by the access plugin (HTTP) or at connection_init (WebSocket). */
   principal?: Principal;
 }
