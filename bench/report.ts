@@ -144,7 +144,7 @@ export function renderReport(results: BenchResults): string {
   }
 
   if (results.subscriptions) {
-    const { gateway, bare } = results.subscriptions;
+    const { gateway } = results.subscriptions;
     out.push('## Subscriptions', '');
     out.push(
       `${count(gateway.subscriptions)} subscriptions over ${count(gateway.connections)} graphql-ws connections (${count(gateway.subscriptions / gateway.connections)} each, ` +
@@ -152,11 +152,15 @@ export function renderReport(results: BenchResults): string {
         'the parent process. **Gateway**: `modelInvocationJobStatusChanged`, the job moved through its life by the simulator ' +
         '(SUBMITTED → VALIDATING → SCHEDULED → IN_PROGRESS → COMPLETED), each change seen by the poller (200 ms interval). ' +
         '**Bare graphql-ws**: graphql-ws\'s own `useServer` with graphql-js and an in-memory pub/sub, one trivial subscription, ' +
-        'the same four events published to everyone. Memory is the server process\'s after a full GC (`--expose-gc`): ' +
+        'the same four events published to everyone. **Floor**: no GraphQL at all, a minimal server speaking the graphql-ws ' +
+        'protocol that serialises each event once and sends it to every subscription: what the client pool, on the same ' +
+        'machine, can receive at best. Memory is the server process\'s after a full GC (`--expose-gc`): ' +
         'connections open against none, then subscriptions idle against connections open. Fan-out latency: from the server ' +
         'stamping an event (the gateway: the poller observing the change, `observedAt`; millisecond resolution) to each client ' +
         'receiving it; percentiles over all subscribers per event, then the median over ' +
-        `${gateway.fanOut.events} events. CPU: the server process\'s user + system time from the change to the last delivery.`,
+        `${gateway.fanOut.events} events. CPU: the server process\'s user + system time from the change to the last delivery. ` +
+        'Server side: the gateway\'s own `gateway_subscription_fanout_seconds`, from the observation to the last subscriber ' +
+        'handed the event (its frame written to the socket), median over events.',
       '',
     );
     out.push(
@@ -190,7 +194,7 @@ function overheadTable(overhead: OverheadResult): string {
   );
 }
 
-function subscriptionTable({ gateway, bare }: SubscriptionResult): string {
+function subscriptionTable({ gateway, bare, floor }: SubscriptionResult): string {
   const row = (name: string, r: typeof bare) => [
     name,
     kib(r.bytesPerSubscription.heap),
@@ -199,12 +203,13 @@ function subscriptionTable({ gateway, bare }: SubscriptionResult): string {
     ms(r.fanOut.p50Ms),
     ms(r.fanOut.p99Ms),
     ms(r.fanOut.maxMs),
+    r.fanOut.serverMs === undefined ? '–' : ms(r.fanOut.serverMs),
     ms(r.fanOut.serverCpuMs),
     ms(r.subscribeAllMs),
   ];
   return table(
-    ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server CPU ms per event', 'all subscribed in ms'],
-    [row(`gateway, ${count(gateway.subscriptions)} subscriptions`, gateway), row('bare graphql-ws, same', bare)],
+    ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server side ms', 'server CPU ms per event', 'all subscribed in ms'],
+    [row(`gateway, ${count(gateway.subscriptions)} subscriptions`, gateway), row('bare graphql-ws, same', bare), row('floor, same', floor)],
   );
 }
 
@@ -224,13 +229,20 @@ function targetsTable(results: BenchResults): string {
     rows.push(['upstream calls per operation = distinct jobs', ok ? 'equal for every size' : 'not equal', ok ? 'met' : 'missed']);
   }
   if (results.subscriptions) {
-    const { gateway, bare } = results.subscriptions;
+    const { gateway, bare, floor } = results.subscriptions;
     const at = `at ${count(gateway.subscriptions)} subscribers`;
     rows.push([
-      `fan-out p99 < 50 ms ${at}`,
-      `${ms(gateway.fanOut.p99Ms)} ms (bare graphql-ws: ${ms(bare.fanOut.p99Ms)} ms)`,
-      gateway.fanOut.p99Ms < 50 ? 'met' : 'missed',
+      `fan-out p99 < 50 ms ${at}, as the clients see it`,
+      `${ms(gateway.fanOut.p99Ms)} ms (bare graphql-ws: ${ms(bare.fanOut.p99Ms)} ms; floor, the client pool's own limit here: ${ms(floor.fanOut.p99Ms)} ms)`,
+      gateway.fanOut.p99Ms < 50 ? 'met' : floor.fanOut.p99Ms >= 50 ? 'missed (the floor misses it too)' : 'missed',
     ]);
+    if (gateway.fanOut.serverMs !== undefined) {
+      rows.push([
+        `fan-out < 50 ms ${at}, server side`,
+        `${ms(gateway.fanOut.serverMs)} ms from the observation to the last subscriber handed the event`,
+        gateway.fanOut.serverMs < 50 ? 'met' : 'missed',
+      ]);
+    }
     const perSubscription = Math.max(gateway.bytesPerSubscription.heap, gateway.bytesPerSubscription.rss);
     rows.push([
       '< 20 KB per idle subscription',

@@ -1,10 +1,11 @@
 // Subscriptions at scale: a pool of graphql-ws clients (this process) holds `connections` ×
 // `perConnection` subscriptions to one job on a gateway in a child process, then to a bare
-// graphql-ws server (bare-ws-process.ts) the same way. Measured for each: memory per connection
-// and per idle subscription (after a full GC), and fan-out latency, from the server stamping an
-// event (the gateway: its poller observing a status change; `observedAt`) to each client
-// receiving it (same machine clock); plus the server's CPU time per event and, for the gateway,
-// the upstream calls that subscribing cost.
+// graphql-ws server (bare-ws-process.ts) and to the floor (floor-ws-process.ts) the same way.
+// Measured for each: memory per connection and per idle subscription (after a full GC), and
+// fan-out latency, from the server stamping an event (the gateway: its poller observing a status
+// change; `observedAt`) to each client receiving it (same machine clock); plus the server's CPU
+// time per event and, for the gateway, the time it took to hand each event to every subscriber
+// (its own fan-out metric) and the upstream calls that subscribing cost.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startChild, type Child } from './child.ts';
@@ -27,7 +28,15 @@ export interface FanOutResult {
   /** Time for all subscriptions to be in place (median over rounds). */
   subscribeAllMs: number;
   /** Per event: percentiles over every subscriber; then the median over events. */
-  fanOut: { events: number; p50Ms: number; p99Ms: number; maxMs: number; serverCpuMs: number };
+  fanOut: {
+    events: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+    serverCpuMs: number;
+    /** The gateway only: from the observation to the last subscriber handed the event, server side. */
+    serverMs?: number;
+  };
 }
 
 export interface SubscriptionResult {
@@ -38,6 +47,7 @@ export interface SubscriptionResult {
     subscribePollRounds: number;
   };
   bare: FanOutResult;
+  floor: FanOutResult;
 }
 
 const LIFECYCLE = ['Validating', 'Scheduled', 'InProgress', 'Completed'] as const;
@@ -60,16 +70,19 @@ interface Target {
   change(status: (typeof LIFECYCLE)[number]): Promise<void>;
   /** Status and stamp of a received event. */
   read(data: Record<string, any>): { status: string; stampedAt: string };
+  /** Server-side fan-out time so far, in seconds, and the number of fan-outs, when the server tells. */
+  fanOutTotals?(): Promise<{ seconds: number; count: number }>;
 }
 
 export async function runSubscriptions(options: SubscriptionOptions): Promise<SubscriptionResult> {
   // Both start at once (start-up is slow, idle servers cost nothing); they are measured in turn.
-  const [gateway, bare] = await Promise.all([
+  const [gateway, bare, floor] = await Promise.all([
     startChild<GatewayProcessReady>('bench/gateway-process.ts', {
       nodeOptions: ['--expose-gc'],
       env: { POLL_INTERVAL_MS: '200', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: String(options.perConnection) },
     }),
     startChild<{ url: string }>('bench/bare-ws-process.ts', { nodeOptions: ['--expose-gc'] }),
+    startChild<{ url: string }>('bench/floor-ws-process.ts', { nodeOptions: ['--expose-gc'] }),
   ]);
   try {
     let jobId = '';
@@ -94,27 +107,39 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
       // The poller sees the change at its next round (200 ms) and publishes it.
       change: (status) => gateway.request({ type: 'setStatus', jobId, status }),
       read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
+      async fanOutTotals() {
+        const text = await (await fetch(`${gateway.ready.url}/metrics`)).text();
+        const sample = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((line) => line.startsWith(`${name} `)) ?? '')?.[2] ?? 0);
+        return { seconds: sample('gateway_subscription_fanout_seconds_sum'), count: sample('gateway_subscription_fanout_seconds_count') };
+      },
     });
     const gatewayResult = { ...result, subscribeCalls: subscribe?.calls ?? 0, subscribePollRounds: subscribe?.pollRounds ?? 0 };
 
-    const bareResult = await measureFanOut(options, {
-      child: bare,
-      query: 'subscription { tick { status observedAt } }',
-      async prepare() {
-        // The previous round's subscriptions must be gone before counting this round's.
-        while ((await bare.request<number>({ type: 'subscribers' })) > 0) await new Promise((r) => setTimeout(r, 20));
-        return {};
-      },
-      async subscribed(_initial, total) {
-        while ((await bare.request<number>({ type: 'subscribers' })) < total) await new Promise((r) => setTimeout(r, 20));
-      },
-      change: (status) => bare.request({ type: 'publish', status: STATUS_NAMES[status] }),
-      read: (data) => ({ status: data.tick.status, stampedAt: data.tick.observedAt }),
-    });
-    return { gateway: gatewayResult, bare: bareResult };
+    const bareResult = await measureFanOut(options, publishing(bare));
+    const floorResult = await measureFanOut(options, publishing(floor));
+    return { gateway: gatewayResult, bare: bareResult, floor: floorResult };
   } finally {
-    await Promise.all([gateway.close(), bare.close()]);
+    await Promise.all([gateway.close(), bare.close(), floor.close()]);
   }
+}
+
+/** A baseline server (bare graphql-ws, or the floor) that publishes a tick to everyone on command. */
+function publishing(child: Child<{ url: string }>): Target {
+  const subscribers = () => child.request<number>({ type: 'subscribers' });
+  return {
+    child,
+    query: 'subscription { tick { status observedAt } }',
+    async prepare() {
+      // The previous round's subscriptions must be gone before counting this round's.
+      while ((await subscribers()) > 0) await new Promise((r) => setTimeout(r, 20));
+      return {};
+    },
+    async subscribed(_initial, total) {
+      while ((await subscribers()) < total) await new Promise((r) => setTimeout(r, 20));
+    },
+    change: (status) => child.request({ type: 'publish', status: STATUS_NAMES[status] }),
+    read: (data) => ({ status: data.tick.status, stampedAt: data.tick.observedAt }),
+  };
 }
 
 async function measureFanOut(options: SubscriptionOptions, target: Target): Promise<FanOutResult> {
@@ -144,7 +169,7 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
     );
     const connected = await memory();
 
-    const events: Array<{ p50: number; p99: number; max: number; cpuMs: number }> = [];
+    const events: Array<{ p50: number; p99: number; max: number; cpuMs: number; serverMs?: number }> = [];
     const subscribeTimes: number[] = [];
     let idle: MemorySample | undefined;
 
@@ -192,12 +217,18 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
 
       for (const status of LIFECYCLE) {
         const everyone = allReceived(STATUS_NAMES[status]!);
+        const fanOutsBefore = await target.fanOutTotals?.();
         const cpuBefore = await child.request<number>({ type: 'cpu' });
         await target.change(status);
         await everyone;
         const cpuMs = (await child.request<number>({ type: 'cpu' })) - cpuBefore;
+        const fanOutsAfter = await target.fanOutTotals?.();
+        const serverMs =
+          fanOutsBefore && fanOutsAfter && fanOutsAfter.count > fanOutsBefore.count
+            ? ((fanOutsAfter.seconds - fanOutsBefore.seconds) / (fanOutsAfter.count - fanOutsBefore.count)) * 1000
+            : undefined;
         const latencies = received.get(STATUS_NAMES[status]!)!;
-        events.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs });
+        events.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs, serverMs });
       }
       // The gateway's streams completed with the job; the baseline's are ended here.
       unsubscribes.forEach((unsubscribe) => unsubscribe());
@@ -218,6 +249,7 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
         p99Ms: median(events.map((e) => e.p99)),
         maxMs: Math.max(...events.map((e) => e.max)),
         serverCpuMs: median(events.map((e) => e.cpuMs)),
+        serverMs: events.every((e) => e.serverMs !== undefined) ? median(events.map((e) => e.serverMs!)) : undefined,
       },
     };
   } finally {

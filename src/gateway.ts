@@ -130,7 +130,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     concurrency: config.upstream.concurrency,
     logger: logger.child({ component: 'poller' }),
   });
-  const feed = createJobFeed({ poller, pubSub });
+  const feed = createJobFeed({ poller, pubSub, onFanOut: (seconds) => metrics.observeFanOut(seconds) });
   const readiness = createReadiness(jobs, scaleOut && { redis: scaleOut.health });
   const dashboard = config.dashboard ? createDashboard() : undefined;
   const eventBridge =

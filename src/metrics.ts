@@ -38,6 +38,8 @@ export interface GatewayMetrics {
   countRejection(reason: RejectionReason): void;
   observeUpstreamCall(call: UpstreamCall): void;
   observeHttpRequest(route: string, status: number): void;
+  /** One job change handed to every subscriber of the job, `seconds` after it was observed. */
+  observeFanOut(seconds: number): void;
   /** Registers the gauges read from the running gateway. */
   watch(sources: MetricsSources): void;
 }
@@ -107,6 +109,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25],
     registers,
   });
+  const fanOut = new Histogram({
+    name: 'gateway_subscription_fanout_seconds',
+    help: 'From a job change being observed (poll or EventBridge) to every subscriber of the job on this instance having been handed it (graphql-ws: written to its socket).',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
 
   const operationLabel = (name: string | undefined) => {
     if (!name) return '_anonymous';
@@ -132,6 +140,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       if (attempts > 1) upstreamRetries.inc({ operation }, attempts - 1);
     },
     observeHttpRequest: (route, status) => httpRequests.inc({ route, status: String(status) }),
+    observeFanOut: (seconds) => fanOut.observe(seconds),
     watch(sources) {
       let countedRounds = 0;
       const gauge = (name: string, help: string, read: () => number) =>

@@ -163,10 +163,17 @@ describe('metrics', () => {
     expect(sample(during, 'gateway_poller_lag_seconds')).toBeGreaterThanOrEqual(0);
     expect(sample(during, 'gateway_graphql_operations_total{operation_name="_anonymous",operation_type="subscription"}')).toBe(1);
 
+    expect(sample(during, 'gateway_subscription_fanout_seconds_count')).toBe(0);
+
     t.simulator.engine.setStatus(job.jobId, 'Completed');
     await sub.done;
     await expect.poll(async () => sample(await t.metrics(), 'gateway_subscriptions_active')).toBe(0);
-    expect(sample(await t.metrics(), 'gateway_poller_watched_jobs')).toBe(0);
+    const after = await t.metrics();
+    expect(sample(after, 'gateway_poller_watched_jobs')).toBe(0);
+    // The change reached its one subscriber: one fan-out, timed from the poll that observed it.
+    expect(sample(after, 'gateway_subscription_fanout_seconds_count')).toBe(1);
+    expect(sample(after, 'gateway_subscription_fanout_seconds_sum')).toBeGreaterThanOrEqual(0);
+    expect(sample(after, 'gateway_subscription_fanout_seconds_bucket{le="+Inf"}')).toBe(1);
   });
 
   it('should keep operation-name label values bounded', () => {

@@ -81,44 +81,61 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
 /**
  * Maps an event stream. Not an async generator: `return()` must reach the source at once, even
  * while it waits for the next event, so the subscription releases its watch immediately. A
- * pipeable source gives a pipeable result.
+ * pipeable source gives a pipeable result. A class, as there is one per subscription.
  */
-function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promise<R>): AsyncIterableIterator<R> & Partial<Pipeable<R>> {
+function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promise<R>): AsyncIterableIterator<R> {
   const iterator = source[Symbol.asyncIterator]();
-  const pipe = isPipeable<T>(iterator)
-    ? (sink: Sink<R>) => {
-        const inOrder = new InOrder(sink);
-        iterator.pipe({ next: (event) => inOrder.next(map(event)), end: () => inOrder.end(), fail: (error) => inOrder.fail(error) });
-      }
-    : undefined;
-  return {
-    pipe,
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async next() {
-      const next = await iterator.next();
-      return next.done ? done() : { value: await map(next.value), done: false };
-    },
-    async return() {
-      await iterator.return?.();
-      return done();
-    },
-    async throw(error: unknown) {
-      await iterator.return?.();
-      throw error;
-    },
-  };
+  return isPipeable<T>(iterator) ? new MappedPipeableEvents(iterator, map) : new MappedEvents(iterator, map);
 }
 
-/** Hands values on in the order they came, waiting for those that are promises. */
-class InOrder<R> {
+class MappedEvents<T, R> implements AsyncIterableIterator<R> {
+  constructor(
+    protected readonly iterator: AsyncIterator<T>,
+    protected readonly map: (event: T) => R | Promise<R>,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<R> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<R>> {
+    const next = await this.iterator.next();
+    return next.done ? done() : { value: await this.map(next.value), done: false };
+  }
+
+  async return(): Promise<IteratorResult<R>> {
+    await this.iterator.return?.();
+    return done();
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<R>> {
+    await this.iterator.return?.();
+    throw error;
+  }
+}
+
+class MappedPipeableEvents<T, R> extends MappedEvents<T, R> implements Pipeable<R> {
+  constructor(iterator: AsyncIterator<T> & Pipeable<T>, map: (event: T) => R | Promise<R>) {
+    super(iterator, map);
+  }
+
+  pipe(sink: Sink<R>): void {
+    (this.iterator as AsyncIterator<T> & Pipeable<T>).pipe(new MappingSink(this.map, sink));
+  }
+}
+
+/** Maps values on their way to a sink, handing them on in order even when some are promises. */
+class MappingSink<T, R> implements Sink<T> {
   // Set while a promised value is outstanding: everything after it waits behind it.
   private pending: Promise<void> | undefined;
 
-  constructor(private readonly sink: Sink<R>) {}
+  constructor(
+    private readonly map: (event: T) => R | Promise<R>,
+    private readonly sink: Sink<R>,
+  ) {}
 
-  next(value: R | Promise<R>): void {
+  next(event: T): void {
+    const value = this.map(event);
     if (!this.pending && !(value instanceof Promise)) return this.sink.next(value);
     this.after(() => Promise.resolve(value).then((resolved) => this.sink.next(resolved)));
   }

@@ -45,7 +45,14 @@ interface Follower {
 
 const statusOf = (job: ModelInvocationJob) => String(job.status);
 
-export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobPubSub }): JobFeed {
+export interface JobFeedOptions {
+  poller: Poller;
+  pubSub: JobPubSub;
+  /** After each change of a job reached all of its streams: seconds since it was observed. */
+  onFanOut?(seconds: number): void;
+}
+
+export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): JobFeed {
   // Every open stream, to end them all on close().
   const open = new Set<{ end(): void }>();
   // One pub/sub subscription per followed job, shared by all of its streams: an observation
@@ -80,7 +87,10 @@ export function createJobFeed({ poller, pubSub }: { poller: Poller; pubSub: JobP
       const followers = new Set<Follower>();
       const observations = pubSub.subscribe('job:changed', jobId);
       void (async () => {
-        for await (const observation of observations) await fanOut(followers, observation);
+        for await (const observation of observations) {
+          await fanOut(followers, observation);
+          onFanOut?.((Date.now() - observation.observedAt.getTime()) / 1000);
+        }
       })();
       job = { followers, close: () => void observations.return() };
       byJob.set(jobId, job);

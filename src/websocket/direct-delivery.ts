@@ -4,46 +4,54 @@
 // that is 10,000 chains per status change, and most of the time they take is the garbage they
 // leave. Here the operation's stream is piped instead (watch/event-stream.ts): each event is a
 // plain call, its result is masked and serialised once for every subscriber that shares it
-// (plugins/shared-subscription-execution-plugin.ts), and each subscriber costs one string and
-// one write on a corked socket.
+// (plugins/shared-subscription-execution-plugin.ts), and each subscriber costs one frame copied
+// into its connection's batch; a connection's batch leaves in one write at the end of the turn.
 //
 // graphql-ws still owns the operation: it gets an iterator that yields nothing and finishes when
 // the stream does (it then sends `complete`, or `error` if the stream failed), and whose
 // `return()` (client `complete`, socket closed) ends the stream through the envelop's iterator,
 // so the hooks waiting for the end still run. Every frame of an operation goes out before its
-// `complete`: they are written synchronously, before the iterator finishes.
+// `complete`: the connection's batch is written when the stream ends, before the iterator finishes.
 import type { Socket } from 'node:net';
 import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import type { Pipeable, Sink } from '../watch/event-stream.ts';
 
-export interface DirectDeliveryOptions {
+/** One operation's end: where its events go. */
+export interface DeliveryTarget<Operation> {
   socket: WebSocket;
   /** The TCP socket under `socket`, corked while a fan-out writes to it. */
   connection: Socket;
   /** The graphql-ws operation id. */
   id: string;
+  /** Whatever the hooks need to know about the operation (its log record). */
+  operation: Operation;
+}
+
+/** Shared by every operation of a transport: made once, not per subscription. */
+export interface DeliveryHooks<Operation> {
   /**
    * A result with errors as it goes on the wire: masked as the envelop would have masked them.
    * Called once per result, whatever the number of subscribers it reaches.
    */
   toPayload(result: ExecutionResult): unknown;
   /** Called for each result with errors, once per subscriber (metrics, the operation's log line). */
-  onErrors(errors: NonNullable<ExecutionResult['errors']>): void;
+  onErrors(errors: NonNullable<ExecutionResult['errors']>, operation: Operation): void;
 }
 
 /**
- * Pipes `results` to the socket. `iterator` is what the envelop returned for the same operation:
- * it is never iterated, only returned, to end everything behind it.
+ * Pipes `results` to the socket; returns the iterator graphql-ws is to hold instead of the
+ * envelop's `iterator`, which is never iterated, only returned, to end everything behind it.
  */
-export function deliverDirectly(
+export function deliverDirectly<Operation>(
   results: Pipeable<ExecutionResult>,
   iterator: AsyncIterator<unknown>,
-  options: DirectDeliveryOptions,
+  target: DeliveryTarget<Operation>,
+  hooks: DeliveryHooks<Operation>,
 ): AsyncIterableIterator<never> {
-  const delivery = new DirectDelivery(iterator, options);
+  const delivery = new DirectDelivery(iterator, target, hooks);
   results.pipe(delivery);
-  return delivery.operation;
+  return new HeldOperation(delivery);
 }
 
 const finished = (): IteratorResult<never> => ({ value: undefined, done: true });
@@ -51,109 +59,180 @@ const finished = (): IteratorResult<never> => ({ value: undefined, done: true })
 // A result's payload as JSON, shared by every subscriber it is handed to.
 const payloads = new WeakMap<ExecutionResult, Buffer>();
 
-class DirectDelivery implements Sink<ExecutionResult> {
-  /** What graphql-ws holds: yields nothing, done when the stream is. */
-  readonly operation: AsyncIterableIterator<never>;
+// Classes, not closures: one of each per subscription, 10,000 of them for a busy job.
+class DirectDelivery<Operation> implements Sink<ExecutionResult> {
   /** `{"id":"…","type":"next","payload":` */
   private readonly head: Buffer;
-  private readonly ended: Promise<IteratorResult<never>>;
-  private settle!: (outcome: { error: unknown } | undefined) => void;
-  private done = false;
+  /** Once the stream ended: how. */
+  private outcome: { error: unknown } | { error?: undefined } | undefined;
+  private settle: ((outcome: { error?: unknown }) => void) | undefined;
+  private whenEnded: Promise<IteratorResult<never>> | undefined;
+  private awaitingBatch = false;
 
   constructor(
-    private readonly iterator: AsyncIterator<unknown>,
-    private readonly options: DirectDeliveryOptions,
+    readonly iterator: AsyncIterator<unknown>,
+    private readonly target: DeliveryTarget<Operation>,
+    private readonly hooks: DeliveryHooks<Operation>,
   ) {
-    this.head = Buffer.from(`{"id":${JSON.stringify(options.id)},"type":"next","payload":`);
-    this.ended = new Promise((resolve, reject) => {
-      this.settle = (outcome) => (outcome ? reject(outcome.error) : resolve(finished()));
-    });
-    // graphql-ws awaits it, unless the client completed the operation before it started.
-    this.ended.catch(() => undefined);
-    const delivery = this;
-    this.operation = {
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-      next() {
-        return delivery.ended;
-      },
-      return() {
-        return delivery.stop();
-      },
-      async throw(error: unknown) {
-        await delivery.stop();
-        throw error;
-      },
-    };
+    this.head = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`);
   }
 
-  // The sink: called synchronously by the stream.
   next(result: ExecutionResult): void {
-    if (this.done) return;
-    if (result.errors) this.options.onErrors(result.errors);
-    const { socket, connection } = this.options;
+    if (this.outcome) return;
+    if (result.errors) this.hooks.onErrors(result.errors, this.target.operation);
+    const { socket, connection } = this.target;
     if (socket.readyState !== socket.OPEN) return;
-    corkUntilNextTick(connection);
-    connection.write(textFrame(this.head, this.payloadOf(result)));
+    batchFor(connection).add(this.head, this.payloadOf(result));
   }
 
   end(): void {
-    this.finish(undefined);
+    this.finish({});
   }
 
   fail(error: unknown): void {
     this.finish({ error });
   }
 
-  /** The client completed the operation, or left: end the stream behind the envelop's iterator. */
-  private async stop(): Promise<IteratorResult<never>> {
-    this.finish(undefined);
-    await this.iterator.return?.();
-    return finished();
+  /** Resolves once the stream ended; rejects if it failed. */
+  ended(): Promise<IteratorResult<never>> {
+    this.whenEnded ??= new Promise((resolve, reject) => {
+      this.settle = ({ error }) => (error === undefined ? resolve(finished()) : reject(error));
+      if (this.outcome && !this.awaitingBatch) this.settle(this.outcome);
+    });
+    return this.whenEnded;
   }
 
-  private finish(outcome: { error: unknown } | undefined): void {
-    if (this.done) return;
-    this.done = true;
-    this.settle(outcome);
+  finish(outcome: { error?: unknown }): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    // graphql-ws sends `complete` (or `error`) once this settles: frames still in the
+    // connection's batch go first.
+    const batch = batches.get(this.target.connection);
+    if (batch) {
+      this.awaitingBatch = true;
+      batch.afterWrite(this);
+    } else {
+      this.settle?.(outcome);
+    }
+  }
+
+  /** Its connection's batch was written. */
+  batchWritten(): void {
+    this.awaitingBatch = false;
+    if (this.outcome) this.settle?.(this.outcome);
   }
 
   private payloadOf(result: ExecutionResult): Buffer {
     let payload = payloads.get(result);
     if (payload === undefined) {
-      payload = Buffer.from(JSON.stringify(result.errors ? this.options.toPayload(result) : result));
+      payload = Buffer.from(JSON.stringify(result.errors ? this.hooks.toPayload(result) : result));
       payloads.set(result, payload);
     }
     return payload;
   }
 }
 
-/**
- * One unfragmented, unmasked text frame (RFC 6455 §5.2, server to client) holding
- * `head + payload + "}"`, in one buffer: one write on the socket. The server negotiates no
- * extension (no compression: see `perMessageDeflate` in gateway.ts), so ws too writes each of
- * its frames synchronously and whole: frames written here and by ws (graphql-ws's own messages)
- * go out in the order they were written.
- */
-function textFrame(head: Buffer, payload: Buffer): Buffer {
-  const length = head.length + payload.length + 1;
-  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81; // FIN, text
-  if (headerLength === 2) {
-    frame[1] = length;
-  } else if (headerLength === 4) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeBigUInt64BE(BigInt(length), 2);
+/** What graphql-ws holds: yields nothing, done when the stream is. */
+class HeldOperation implements AsyncIterableIterator<never> {
+  constructor(private readonly delivery: DirectDelivery<unknown>) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<never> {
+    return this;
   }
-  head.copy(frame, headerLength);
-  payload.copy(frame, headerLength + head.length);
-  frame[frame.length - 1] = 0x7d; // }
-  return frame;
+
+  next(): Promise<IteratorResult<never>> {
+    return this.delivery.ended();
+  }
+
+  /** The client completed the operation, or left: end the stream behind the envelop's iterator. */
+  async return(): Promise<IteratorResult<never>> {
+    this.delivery.finish({});
+    await this.delivery.iterator.return?.();
+    return finished();
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<never>> {
+    await this.return();
+    throw error;
+  }
+}
+
+// Frames written this turn of the event loop, by TCP socket: an event reaching the 100
+// operations of a connection leaves in one write, built in one buffer, instead of 100.
+const batches = new Map<Socket, FrameBatch>();
+
+function batchFor(connection: Socket): FrameBatch {
+  let batch = batches.get(connection);
+  if (!batch) {
+    if (batches.size === 0) setImmediate(writeBatches);
+    batches.set(connection, (batch = new FrameBatch(connection)));
+  }
+  return batch;
+}
+
+function writeBatches(): void {
+  const written = [...batches.values()];
+  batches.clear();
+  for (const batch of written) batch.write();
+}
+
+/**
+ * Unfragmented, unmasked text frames (RFC 6455 §5.2, server to client), each holding
+ * `head + payload + "}"`, built back to back in one buffer. The server negotiates no extension
+ * (no compression: see `perMessageDeflate` in transport.ts), so ws too writes each of its frames
+ * synchronously and whole: graphql-ws's own messages never land inside a batch.
+ */
+class FrameBatch {
+  private buffer: Buffer | undefined;
+  private used = 0;
+  // Operations that ended with frames in this batch: settled once it is written.
+  private ended: Array<DirectDelivery<unknown>> | undefined;
+
+  constructor(private readonly connection: Socket) {}
+
+  add(head: Buffer, payload: Buffer): void {
+    const length = head.length + payload.length + 1;
+    const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+    const frame = this.reserve(headerLength + length);
+    let at = this.used;
+    frame[at] = 0x81; // FIN, text
+    if (headerLength === 2) {
+      frame[at + 1] = length;
+    } else if (headerLength === 4) {
+      frame[at + 1] = 126;
+      frame.writeUInt16BE(length, at + 2);
+    } else {
+      frame[at + 1] = 127;
+      frame.writeBigUInt64BE(BigInt(length), at + 2);
+    }
+    // TypedArray#set: no call into C++ per copy, unlike Buffer#copy and Buffer#write.
+    at += headerLength;
+    frame.set(head, at);
+    at += head.length;
+    frame.set(payload, at);
+    at += payload.length;
+    frame[at] = 0x7d; // }
+    this.used = at + 1;
+  }
+
+  afterWrite(delivery: DirectDelivery<unknown>): void {
+    (this.ended ??= []).push(delivery);
+  }
+
+  write(): void {
+    if (this.buffer && !this.connection.destroyed) this.connection.write(this.buffer.subarray(0, this.used));
+    if (!this.ended) return;
+    // The `complete` messages graphql-ws is about to send for these leave together too.
+    corkUntilNextTick(this.connection);
+    for (const delivery of this.ended) delivery.batchWritten();
+  }
+
+  private reserve(bytes: number): Buffer {
+    if (this.buffer && this.used + bytes <= this.buffer.length) return this.buffer;
+    const bigger = Buffer.allocUnsafe(Math.max(2 * (this.buffer?.length ?? 0), this.used + bytes, 2_048));
+    this.buffer?.copy(bigger, 0, 0, this.used);
+    return (this.buffer = bigger);
+  }
 }
 
 const corked = new WeakSet<Socket>();

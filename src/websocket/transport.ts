@@ -20,7 +20,7 @@ import { createOperationRecord, logOperation, recordErrors, requestIdFrom, type 
 import type { GatewayServerContext } from '../plugins/server-context.ts';
 import { pipeableResultsOf } from '../plugins/shared-subscription-execution-plugin.ts';
 import type { Context } from '../schema/context.ts';
-import { corkUntilNextTick, deliverDirectly } from './direct-delivery.ts';
+import { corkUntilNextTick, deliverDirectly, type DeliveryHooks } from './direct-delivery.ts';
 
 type Yoga = YogaServerInstance<GatewayServerContext, Context>;
 
@@ -77,6 +77,11 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
     if (!record) return;
     records.get(ctx)!.delete(id);
     logOperation(logger, record);
+  };
+
+  const deliveryHooks: DeliveryHooks<OperationRecord | undefined> = {
+    toPayload: (result) => withoutInternals(maskResultErrors(result, options.maskedErrors, logger)),
+    onErrors: (errors, record) => countOperationErrors(metrics, record, 'subscription', errors),
   };
 
   const disposable = useServer(
@@ -162,14 +167,8 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
       onOperation: (ctx, id, _payload, args, result) => {
         const results = pipeableResultsOf(args.contextValue);
         if (!results || !isAsyncIterable(result)) return;
-        const record = records.get(ctx)?.get(id);
-        return deliverDirectly(results, result[Symbol.asyncIterator](), {
-          socket: ctx.extra.socket,
-          connection: ctx.extra.request.socket,
-          id,
-          toPayload: (event) => withoutInternals(maskResultErrors(event, options.maskedErrors, logger)),
-          onErrors: (errors) => countOperationErrors(metrics, record, 'subscription', errors),
-        });
+        const operation = records.get(ctx)?.get(id);
+        return deliverDirectly(results, result[Symbol.asyncIterator](), { socket: ctx.extra.socket, connection: ctx.extra.request.socket, id, operation }, deliveryHooks);
       },
       onNext: (ctx, id, _payload, _args, result) => {
         recordErrors(records.get(ctx)?.get(id), (result as { errors?: unknown[] }).errors);

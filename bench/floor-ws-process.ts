@@ -1,0 +1,68 @@
+// A benchmark child: the floor for subscription fan-out, the least a server speaking
+// graphql-ws's protocol (graphql-transport-ws) can do per event: no GraphQL, no per-subscriber
+// work beyond one message. On the parent's "publish" it serialises the event once and sends it
+// to every subscription, one corked write burst per connection. What the client pool measures
+// against it is the pool's own limit on this machine.
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { serveParent } from './child.ts';
+import type { MemorySample } from './gateway-process.ts';
+
+// Operation ids and TCP socket by connection.
+const operations = new Map<WebSocket, { ids: Set<string>; tcp: Socket }>();
+let subscribers = 0;
+
+const server = createServer((_, response) => response.writeHead(404).end());
+const wsServer = new WebSocketServer({ server, path: '/graphql', handleProtocols: () => 'graphql-transport-ws' });
+wsServer.on('connection', (socket, request) => {
+  const ids = new Set<string>();
+  operations.set(socket, { ids, tcp: request.socket });
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { type: string; id?: string };
+    if (message.type === 'connection_init') socket.send('{"type":"connection_ack"}');
+    else if (message.type === 'ping') socket.send('{"type":"pong"}');
+    else if (message.type === 'subscribe' && !ids.has(message.id!)) {
+      ids.add(message.id!);
+      subscribers += 1;
+    } else if (message.type === 'complete' && ids.delete(message.id!)) subscribers -= 1;
+  });
+  socket.on('close', () => {
+    subscribers -= ids.size;
+    operations.delete(socket);
+  });
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address() as AddressInfo;
+
+function publish(status: string): void {
+  const payload = JSON.stringify({ data: { tick: { status, observedAt: new Date().toISOString() } } });
+  for (const [socket, { ids, tcp }] of operations) {
+    tcp.cork();
+    for (const id of ids) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
+    process.nextTick(() => tcp.uncork());
+  }
+}
+
+serveParent({ url: `http://127.0.0.1:${port}` }, (command) => {
+  switch (command.type) {
+    case 'subscribers':
+      return subscribers;
+    case 'publish':
+      publish(command.status as string);
+      return null;
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    }
+    case 'memory': {
+      globalThis.gc?.();
+      globalThis.gc?.();
+      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      return { rss, heapUsed, external, arrayBuffers } satisfies MemorySample;
+    }
+    default:
+      throw new Error(`unknown command ${command.type}`);
+  }
+});
+process.once('SIGTERM', () => process.exit(0));
