@@ -160,6 +160,18 @@ describe('credentials over graphql-ws (connection_init payload)', () => {
     expect(outcome.events).toEqual([]);
     expect(getCalls()).toBe(0);
   });
+
+  it('should close the socket with 4403 when its bearer token expires, ending what runs on it', async () => {
+    // Expires 1 to 2 s from now (JWT times are whole seconds).
+    const token = await idp.token('jobs:read', { ...claims, expiresIn: 2 });
+    const job = t.simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
+    const outcome = await wsOutcome({ authorization: `Bearer ${token}` }, job.jobId);
+    expect(outcome.code).toBe(4403);
+    expect(outcome.events.map((e) => e.data?.modelInvocationJobStatusChanged.status)).toEqual(['IN_PROGRESS']);
+    const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp as number;
+    expect(Date.now()).toBeGreaterThanOrEqual(exp * 1000);
+    await expect.poll(() => t.gateway.feed.size).toBe(0);
+  });
 });
 
 // Every root field, found in the schema, so a field added later is covered without a new test.

@@ -7,7 +7,7 @@ import type { Context as WsContext, OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { isAsyncIterable, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { Principal } from '../auth/scopes.ts';
 import type { Config } from '../config.ts';
@@ -92,7 +92,9 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
       onConnect: async (ctx) => {
         const params = lowerCaseKeys(ctx.connectionParams);
         try {
-          principals.set(ctx, await authenticator.authenticate({ apiKey: params['x-api-key'], authorization: params['authorization'] }));
+          const principal = await authenticator.authenticate({ apiKey: params['x-api-key'], authorization: params['authorization'] });
+          principals.set(ctx, principal);
+          if (principal.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, principal.expiresAt, logger);
           return true;
         } catch (error) {
           metrics.countRejection('unauthenticated');
@@ -234,6 +236,29 @@ function lowerCaseKeys(params: WsContext['connectionParams']): Record<string, st
 }
 
 /** A result's errors as Yoga's masking leaves them (what graphql-ws's own path would send). */
+// setTimeout's longest delay (about 24.8 days); longer waits are made of several.
+const LONGEST_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Closes the socket when its bearer token expires, with 4403 as for a refused connection_init:
+ * what runs on it was allowed by that token only. graphql-ws clients retry after a 4403 (it may
+ * be lifted), and a client whose `connectionParams` is a function then presents a fresh token.
+ */
+function closeAtExpiry(socket: WebSocket, expiresAt: number, logger: Logger): void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = () => {
+    const left = expiresAt - Date.now();
+    if (left > 0) {
+      timer = setTimeout(check, Math.min(left, LONGEST_TIMEOUT_MS));
+      return;
+    }
+    logger.info('websocket closed: its bearer token expired');
+    socket.close(4403, 'Bearer token expired; reconnect with a fresh one');
+  };
+  check();
+  socket.once('close', () => clearTimeout(timer));
+}
+
 /** Masks a result's errors as Yoga's envelop would have (for events that bypass it). */
 function maskResultErrors(result: ExecutionResult, { isDev, errorMessage }: MaskedErrors, logger: Logger): ExecutionResult {
   if (!result.errors) return result;
