@@ -100,3 +100,17 @@ describe('modelInvocationJobsChanged', () => {
     sub.unsubscribe();
   });
 });
+
+// Last: its 1,000 jobs would change the account-wide tests' page counts.
+describe('releasing watched jobs', () => {
+  it('should keep polling while any watched job is left, and stop once the last of 1,000 is released', async () => {
+    const jobs = t.simulator.engine.addJobs(1000, { status: 'InProgress' }, { paused: true });
+    const releases = jobs.map((job) => t.gateway.poller.watch(job.jobId));
+    expect(t.gateway.poller.stats()).toMatchObject({ watched: 1000, idle: false });
+    releases.slice(1).forEach((release) => release());
+    await nextRound();
+    expect(t.gateway.poller.stats()).toMatchObject({ watched: 1, idle: false });
+    releases[0]!();
+    await expect.poll(() => t.gateway.poller.stats()).toMatchObject({ watched: 0, idle: true });
+  });
+});

@@ -142,7 +142,12 @@ export function createPoller(options: PollerOptions): Poller {
   let callsThisRound = 0;
 
   const isPollable = (entry: WatchedJob) => !isTerminalStatus(entry.latest?.status);
-  const hasWork = () => accountWatchers > 0 || [...watched.values()].some(isPollable);
+  // Stops at the first unfinished job: finished ones leave the watch set as their streams end.
+  const hasWork = () => {
+    if (accountWatchers > 0) return true;
+    for (const entry of watched.values()) if (isPollable(entry)) return true;
+    return false;
+  };
   const backoffMs = (failures: number) => Math.min(intervalMs * (2 ** (failures - 1) - 1), maxBackoffMs);
 
   // One upstream get per job at a time, whoever asks. A refresh (`fresh`) asks Bedrock even when
@@ -345,11 +350,17 @@ export function createPoller(options: PollerOptions): Poller {
     timer = setTimeout(runRound, Math.max(0, nextRoundAt - Date.now()));
   };
 
+  // After a release: once this turn's releases are done (a mass disconnect is one check, not one
+  // per job), stop the timer if nothing is left to poll.
+  let idleCheck: NodeJS.Immediate | undefined;
   const unschedule = () => {
-    if (timer && !hasWork()) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
+    idleCheck ??= setImmediate(() => {
+      idleCheck = undefined;
+      if (timer && !hasWork()) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+    });
   };
 
   const poller: Poller = {
@@ -380,8 +391,8 @@ export function createPoller(options: PollerOptions): Poller {
           watched.delete(jobId);
           watchedEntry.unfollow?.();
           ownership.release([jobLease(jobId)]);
+          unschedule();
         }
-        unschedule();
       };
     },
 
@@ -413,8 +424,8 @@ export function createPoller(options: PollerOptions): Poller {
           unfollowAccount = undefined;
           accountLeaseHeld = !ownership.shared;
           ownership.release([ACCOUNT_LEASE]);
+          unschedule();
         }
-        unschedule();
       };
     },
 
@@ -460,6 +471,8 @@ export function createPoller(options: PollerOptions): Poller {
       closing.abort(new Error('poller closed'));
       clearTimeout(timer);
       timer = undefined;
+      clearImmediate(idleCheck);
+      idleCheck = undefined;
       for (const entry of watched.values()) entry.unfollow?.();
       unfollowAccount?.();
       unfollowAccount = undefined;
