@@ -20,7 +20,7 @@ import type { Pipeable, Sink } from '../watch/event-stream.ts';
 /** One operation's end: where its events go. */
 export interface DeliveryTarget<Operation> {
   socket: WebSocket;
-  /** The TCP socket under `socket`, corked while a fan-out writes to it. */
+  /** The TCP socket under `socket`, where frames are written. */
   connection: Socket;
   /** The graphql-ws operation id. */
   id: string;
@@ -82,7 +82,7 @@ class DirectDelivery<Operation> implements Sink<ExecutionResult> {
     if (result.errors) this.hooks.onErrors(result.errors, this.target.operation);
     const { socket, connection } = this.target;
     if (socket.readyState !== socket.OPEN) return;
-    batchFor(connection).add(this.head, this.payloadOf(result));
+    batchFor(connection, socket).add(this.head, this.payloadOf(result));
   }
 
   end(): void {
@@ -161,11 +161,11 @@ class HeldOperation implements AsyncIterableIterator<never> {
 // operations of a connection leaves in one write, built in one buffer, instead of 100.
 const batches = new Map<Socket, FrameBatch>();
 
-function batchFor(connection: Socket): FrameBatch {
+function batchFor(connection: Socket, socket: WebSocket): FrameBatch {
   let batch = batches.get(connection);
   if (!batch) {
     if (batches.size === 0) setImmediate(writeBatches);
-    batches.set(connection, (batch = new FrameBatch(connection)));
+    batches.set(connection, (batch = new FrameBatch(connection, socket)));
   }
   return batch;
 }
@@ -188,7 +188,10 @@ class FrameBatch {
   // Operations that ended with frames in this batch: settled once it is written.
   private ended: Array<DirectDelivery<unknown>> | undefined;
 
-  constructor(private readonly connection: Socket) {}
+  constructor(
+    private readonly connection: Socket,
+    private readonly socket: WebSocket,
+  ) {}
 
   add(head: Buffer, payload: Buffer): void {
     const length = head.length + payload.length + 1;
@@ -220,7 +223,8 @@ class FrameBatch {
   }
 
   write(): void {
-    if (this.buffer && !this.connection.destroyed) this.connection.write(this.buffer.subarray(0, this.used));
+    // Nothing after a close frame: the socket may have begun closing since the frames were added.
+    if (this.buffer && this.socket.readyState === this.socket.OPEN) this.connection.write(this.buffer.subarray(0, this.used));
     if (!this.ended) return;
     // The `complete` messages graphql-ws is about to send for these leave together too.
     corkUntilNextTick(this.connection);
