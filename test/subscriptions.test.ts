@@ -90,6 +90,15 @@ describe('modelInvocationJobStatusChanged over graphql-ws', () => {
     await Promise.all(subs.map((sub) => sub.done));
   });
 
+  it('should give clients that start on the same state of a job one shared first event', async () => {
+    const job = pausedJob('InProgress');
+    const subs = Array.from({ length: 20 }, () => subscribeWs(wsClient(), STATUS_CHANGED, { id: job.jobId }));
+    const firsts = (await Promise.all(subs.map((sub) => sub.next()))).map((e) => e.data!.modelInvocationJobStatusChanged);
+    expect(new Set(firsts.map((first) => JSON.stringify(first))).size).toBe(1);
+    expect(firsts[0]).toMatchObject({ status: 'IN_PROGRESS', previousStatus: null, job: { jobId: job.jobId } });
+    subs.forEach((sub) => sub.unsubscribe());
+  });
+
   it('should deliver the terminal status to every subscriber while Bedrock throttles and fails calls', async () => {
     const job = pausedJob('InProgress');
     const subs = Array.from({ length: 10 }, () => subscribeWs(wsClient(), STATUS_CHANGED, { id: job.jobId }));

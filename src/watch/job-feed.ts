@@ -62,6 +62,14 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
   // get the same object, so whatever is derived from an event (the subscription's execution
   // result, see plugins/shared-subscription-execution-plugin.ts) can be computed once for all of them.
   const sharedChanges = new WeakMap<JobObservation, Map<string | null, JobChange>>();
+  // First events as well: streams starting from one state of a job get one event, stamped when
+  // the first of them started (10,000 clients opening at once cost one execution, not 10,000).
+  const firstChanges = new WeakMap<ModelInvocationJob, JobChange>();
+  const firstChangeOf = (job: ModelInvocationJob) => {
+    let change = firstChanges.get(job);
+    if (!change) firstChanges.set(job, (change = { job, previousStatus: null, observedAt: new Date() }));
+    return change;
+  };
   // A job's state key (its JSON), computed once per job object, not once per subscriber.
   const stateKeys = new WeakMap<ModelInvocationJob, string>();
   const stateKeyOf = (job: ModelInvocationJob) => {
@@ -126,7 +134,7 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
         release();
         unlisten?.();
       });
-      stream.push({ job: initial, previousStatus: null, observedAt: new Date() });
+      stream.push(firstChangeOf(initial));
       if (isTerminalStatus(initial.status)) {
         stream.end();
         return stream.iterator;
