@@ -84,4 +84,14 @@ describe('deliverDirectly', () => {
     socket.send(JSON.stringify({ type: 'sentinel' }));
     expect(await messages.next()).toEqual({ type: 'sentinel' });
   });
+
+  it('should end only the operation whose result cannot be sent, with its error', async () => {
+    const { stream, socket, held, messages } = await connect();
+    // JSON.stringify cannot write a BigInt.
+    stream.push({ data: { big: 1n as unknown as number } });
+    await expect(held.next()).rejects.toThrow(/BigInt/);
+    stream.push({ data: { after: true } });
+    socket.send(JSON.stringify({ type: 'sentinel' }));
+    expect(await messages.next()).toEqual({ type: 'sentinel' });
+  });
 });

@@ -135,7 +135,12 @@ class MappingSink<T, R> implements Sink<T> {
   ) {}
 
   next(event: T): void {
-    const value = this.map(event);
+    let value: R | Promise<R>;
+    try {
+      value = this.map(event);
+    } catch (error) {
+      return this.fail(error);
+    }
     if (!this.pending && !(value instanceof Promise)) return this.sink.next(value);
     this.after(() => Promise.resolve(value).then((resolved) => this.sink.next(resolved)));
   }

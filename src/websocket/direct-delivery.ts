@@ -79,10 +79,16 @@ class DirectDelivery<Operation> implements Sink<ExecutionResult> {
 
   next(result: ExecutionResult): void {
     if (this.outcome) return;
-    if (result.errors) this.hooks.onErrors(result.errors, this.target.operation);
-    const { socket, connection } = this.target;
-    if (socket.readyState !== socket.OPEN) return;
-    batchFor(connection, socket).add(this.head, this.payloadOf(result));
+    // Called in a loop over every subscriber of a job: whatever goes wrong here ends this
+    // operation (graphql-ws sends it an error), never the loop.
+    try {
+      if (result.errors) this.hooks.onErrors(result.errors, this.target.operation);
+      const { socket, connection } = this.target;
+      if (socket.readyState !== socket.OPEN) return;
+      batchFor(connection, socket).add(this.head, this.payloadOf(result));
+    } catch (error) {
+      this.fail(error);
+    }
   }
 
   end(): void {
