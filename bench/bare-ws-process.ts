@@ -8,7 +8,6 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createPubSub } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
 import { serveParent } from './child.ts';
-import type { MemorySample } from './gateway-process.ts';
 
 const schema = buildSchema('type Query { ok: Boolean } type Tick { status: String! observedAt: String! } type Subscription { tick: Tick! }');
 const pubSub = createPubSub<{ tick: [{ tick: { status: string; observedAt: string } }] }>();
@@ -36,16 +35,6 @@ serveParent({ url: `http://127.0.0.1:${port}` }, (command) => {
     case 'publish':
       pubSub.publish('tick', { tick: { status: command.status as string, observedAt: new Date().toISOString() } });
       return null;
-    case 'cpu': {
-      const { user, system } = process.cpuUsage();
-      return (user + system) / 1000;
-    }
-    case 'memory': {
-      globalThis.gc?.();
-      globalThis.gc?.();
-      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-      return { rss, heapUsed, external, arrayBuffers } satisfies MemorySample;
-    }
     default:
       throw new Error(`unknown command ${command.type}`);
   }

@@ -72,11 +72,35 @@ export async function startChild<Ready>(
   };
 }
 
-/** Child side: announce readiness and answer commands with `handle`. */
+/** A child process's memory, after a full GC when it runs with --expose-gc. */
+export interface MemorySample {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** What every child answers alike: `cpu` (user + system time so far, ms) and `memory`. */
+function answerProcessCommand(type: string): { value: number | MemorySample } | undefined {
+  if (type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    return { value: (user + system) / 1000 };
+  }
+  if (type === 'memory') {
+    // Two passes: the first can leave finalisable objects for the second.
+    globalThis.gc?.();
+    globalThis.gc?.();
+    const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    return { value: { rss, heapUsed, external, arrayBuffers } };
+  }
+  return undefined;
+}
+
+/** Child side: announce readiness and answer commands (`cpu` and `memory` here, the rest with `handle`). */
 export function serveParent<Ready>(ready: Ready, handle: (command: { type: string } & Record<string, any>) => unknown): void {
   process.on('message', async (command: { id: number; type: string } & Record<string, any>) => {
     try {
-      const value = await handle(command);
+      const value = answerProcessCommand(command.type)?.value ?? (await handle(command));
       process.send!({ id: command.id, ok: true, value });
     } catch (error) {
       process.send!({ id: command.id, ok: false, error: error instanceof Error ? error.stack : String(error) });

@@ -7,7 +7,6 @@ import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { serveParent } from './child.ts';
-import type { MemorySample } from './gateway-process.ts';
 
 // Operation ids and TCP socket by connection.
 const operations = new Map<WebSocket, { ids: Set<string>; tcp: Socket }>();
@@ -51,16 +50,6 @@ serveParent({ url: `http://127.0.0.1:${port}` }, (command) => {
     case 'publish':
       publish(command.status as string);
       return null;
-    case 'cpu': {
-      const { user, system } = process.cpuUsage();
-      return (user + system) / 1000;
-    }
-    case 'memory': {
-      globalThis.gc?.();
-      globalThis.gc?.();
-      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-      return { rss, heapUsed, external, arrayBuffers } satisfies MemorySample;
-    }
     default:
       throw new Error(`unknown command ${command.type}`);
   }

@@ -1,6 +1,6 @@
 // A benchmark child: the embedded simulator and the gateway, configured from the environment
 // like `npm start`, answering the parent's commands over IPC (jobs to create or move, simulator
-// call counts, memory after a full GC). Run with --expose-gc for meaningful memory figures.
+// call counts; CPU and memory as every child, see child.ts).
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
 import { createGateway } from '../src/gateway.ts';
@@ -14,13 +14,6 @@ export interface GatewayProcessReady {
   finishedJobId: string;
   /** An IN_PROGRESS job that never moves: every answer needs an upstream call. */
   unfinishedJobId: string;
-}
-
-export interface MemorySample {
-  rss: number;
-  heapUsed: number;
-  external: number;
-  arrayBuffers: number;
 }
 
 const logger = pino({ level: 'silent' });
@@ -43,24 +36,10 @@ const url = await gateway.start();
 const [finished] = simulator.engine.addJobs(1, { status: 'Completed' }, { paused: true, totalRecordCount: 1000 });
 const [unfinished] = simulator.engine.addJobs(1, { status: 'InProgress' }, { paused: true, totalRecordCount: 1000 });
 
-const memory = (): MemorySample => {
-  // Two passes: the first can leave finalisable objects for the second.
-  globalThis.gc?.();
-  globalThis.gc?.();
-  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
-  return { rss, heapUsed, external, arrayBuffers };
-};
-
 serveParent<GatewayProcessReady>(
   { url, simulatorUrl: simulator.url, finishedJobId: finished!.jobId, unfinishedJobId: unfinished!.jobId },
   (command) => {
     switch (command.type) {
-      case 'memory':
-        return memory();
-      case 'cpu': {
-        const { user, system } = process.cpuUsage();
-        return (user + system) / 1000;
-      }
       case 'pollRounds':
         return gateway.poller.stats().rounds;
       case 'calls':

@@ -8,8 +8,8 @@
 // (its own fan-out metric) and the upstream calls that subscribing cost.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startChild, type Child } from './child.ts';
-import type { GatewayProcessReady, MemorySample } from './gateway-process.ts';
+import { startChild, type Child, type MemorySample } from './child.ts';
+import type { GatewayProcessReady } from './gateway-process.ts';
 import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
 import { median, percentile } from './stats.ts';
 
