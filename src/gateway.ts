@@ -76,6 +76,8 @@ export interface Gateway {
 const DRAIN_TIMEOUT_MS = 2000;
 /** Counted under their own name in gateway_http_requests_total. */
 const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', EVENT_BRIDGE_PATH, '/'];
+/** A GET must carry it (or any non-simple content type), so that browsers preflight it. */
+const CSRF_HEADER = 'x-graphql-yoga-csrf';
 /** Scopes of a request that somehow reached execution without passing authentication. */
 const NOBODY: Principal = { id: 'unauthenticated', kind: 'anonymous', scopes: new Set() };
 
@@ -183,7 +185,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     graphiql: config.graphiql && {
       title: 'Bedrock jobs gateway',
       defaultQuery: exampleQuery(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? []),
-      subscriptionsProtocol: 'WS',
+      // SSE, not WS: GraphiQL sends its Headers tab with HTTP requests only (its graphql-ws
+      // client's connection_init is empty), so with auth on, subscriptions over WS would be refused.
+      subscriptionsProtocol: 'SSE',
+      // Its SSE subscriptions are GETs: they need the CSRF header like any other GET.
+      additionalHeaders: { [CSRF_HEADER]: '1' },
     },
     plugins: [
       createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
@@ -213,7 +219,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       },
       // Refuses "simple" requests (GET without a custom header, form or text/plain POSTs), which a
       // browser would send cross-site without a CORS preflight.
-      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf'] }),
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
       createAccessPlugin({
         authenticator,
         rateLimiter,

@@ -353,5 +353,39 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
       await responseText(tab, '"VALIDATING"');
       await tab.close();
     });
+
+    it('should send its Headers tab with queries and subscriptions when credentials are required', async () => {
+      const apiKey = 'graphiql-key-0123456789abcdef';
+      const secured = await startTestGateway({
+        AUTH_REQUIRED: 'true',
+        GATEWAY_API_KEYS: JSON.stringify({ [apiKey]: ['jobs:read'] }),
+        POLL_INTERVAL_MS: '100',
+      });
+      // A context of its own: GraphiQL keeps the Headers tab of earlier pages in storage.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      context.setDefaultTimeout(STEP_TIMEOUT_MS * 2);
+      try {
+        const job = secured.simulator.engine.createJob({ status: 'Submitted' }, { paused: true });
+        const tab = await context.newPage();
+        const runWithKey = async (query: string) => {
+          await tab.goto(`${secured.url}/graphql?query=${encodeURIComponent(query)}`);
+          await tab.getByRole('button', { name: /^Headers$/ }).click();
+          await tab.locator('.graphiql-editor-tool .monaco-editor').last().click();
+          // The editor closes the brace itself.
+          await tab.keyboard.type(`{"x-api-key": "${apiKey}"`);
+          await tab.getByRole('button', { name: /^Execute query/ }).click();
+        };
+
+        await runWithKey(`{ modelInvocationJob(jobIdentifier: "${job.jobId}") { status } }`);
+        await responseText(tab, '"SUBMITTED"');
+        await runWithKey(`subscription { modelInvocationJobUpdated(jobIdentifier: "${job.jobId}") { status } }`);
+        await responseText(tab, '"SUBMITTED"');
+        secured.simulator.engine.advance(job.jobId);
+        await responseText(tab, '"VALIDATING"');
+      } finally {
+        await context.close();
+        await secured.close();
+      }
+    });
   });
 });
