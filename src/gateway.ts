@@ -22,6 +22,7 @@ import { createMetrics } from './metrics.ts';
 import { createAccessPlugin } from './plugins/access-plugin.ts';
 import { createHttpObservabilityPlugin } from './plugins/http-observability-plugin.ts';
 import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
+import { CREDENTIAL_HEADERS } from './plugins/credential-session.ts';
 import { requestIdFrom } from './plugins/operation-record.ts';
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import type { GatewayServerContext } from './plugins/server-context.ts';
@@ -219,7 +220,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       },
       // Refuses "simple" requests (GET without a custom header, form or text/plain POSTs), which a
       // browser would send cross-site without a CORS preflight.
-      useCSRFPrevention({ requestHeaders: [CSRF_HEADER] }),
+      // Credential headers count too: no more CORS-safelisted than the CSRF header, they make
+      // browsers preflight as well, so a GET with an API key needs nothing more.
+      useCSRFPrevention({ requestHeaders: [CSRF_HEADER, ...CREDENTIAL_HEADERS] }),
       createAccessPlugin({
         authenticator,
         rateLimiter,

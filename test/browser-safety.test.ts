@@ -27,6 +27,9 @@ describe('CSRF prevention', () => {
   it.each([
     ['a JSON POST', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' }],
     ['a GET with x-graphql-yoga-csrf', { method: 'GET', headers: { 'x-graphql-yoga-csrf': '1' } }],
+    // Not CORS-safelisted either: a browser preflights these too.
+    ['a GET with an Authorization header', { method: 'GET', headers: { authorization: 'Bearer anything' } }],
+    ['a GET with an x-api-key header', { method: 'GET', headers: { 'x-api-key': 'anything' } }],
   ])('should accept %s', async (_name, init) => {
     const t = await start();
     const response = await fetch(`${t.url}/graphql?query=${TYPENAME}`, init as RequestInit);
