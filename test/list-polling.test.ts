@@ -91,6 +91,32 @@ describe('modelInvocationJobsChanged', () => {
     expect(event).toEqual({ status: 'SUBMITTED', previousStatus: null, job: { jobId: data!.createModelInvocationJob.jobId, jobName: 'from-gateway' } });
   });
 
+  it('should give each of several account-wide streams what its own filter matches, and keep the rest going when one ends', async () => {
+    const red = t.simulator.engine.createJob({ status: 'Submitted', jobName: 'multi-red-1' }, { paused: true });
+    const blue = t.simulator.engine.createJob({ status: 'Submitted', jobName: 'multi-blue-1' }, { paused: true });
+    const reds = subscribeWs(wsClient(), ACCOUNT, { filter: { nameContains: 'multi-red-' } });
+    const blues = subscribeWs(wsClient(), ACCOUNT, { filter: { nameContains: 'multi-blue-' } });
+    const everything = subscribeWs(wsClient(), ACCOUNT, { filter: { nameContains: 'multi-' } });
+    await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(3);
+    await nextRound(); // the baseline round
+
+    t.simulator.engine.advance(red.jobId);
+    t.simulator.engine.advance(blue.jobId);
+    expect((await reds.next()).data!.modelInvocationJobsChanged.job.jobId).toBe(red.jobId);
+    expect((await blues.next()).data!.modelInvocationJobsChanged.job.jobId).toBe(blue.jobId);
+    const seen = [(await everything.next()).data!.modelInvocationJobsChanged.job.jobId, (await everything.next()).data!.modelInvocationJobsChanged.job.jobId];
+    expect(seen.sort()).toEqual([red.jobId, blue.jobId].sort());
+
+    reds.unsubscribe();
+    await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(2);
+    t.simulator.engine.advance(blue.jobId);
+    expect((await blues.next()).data!.modelInvocationJobsChanged).toMatchObject({ status: 'SCHEDULED', job: { jobId: blue.jobId } });
+    expect((await everything.next()).data!.modelInvocationJobsChanged).toMatchObject({ status: 'SCHEDULED', job: { jobId: blue.jobId } });
+    expect(reds.events).toHaveLength(1);
+    blues.unsubscribe();
+    everything.unsubscribe();
+  });
+
   it('should poll the account with one list call per round once the baseline is set', async () => {
     const sub = subscribeWs(wsClient(), ACCOUNT, {});
     await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(1);

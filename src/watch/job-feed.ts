@@ -2,7 +2,6 @@
 // poller publishes, completing after a terminal status; each stream keeps its own last state,
 // so a subscriber never sees a duplicate and always catches up with the latest. For the whole
 // account: every status change of a job matching a filter, new jobs included.
-import { Repeater } from 'graphql-yoga';
 import {
   isOlderState,
   isTerminalStatus,
@@ -11,7 +10,7 @@ import {
   type JobFilter,
   type ModelInvocationJob,
 } from '../bedrock/job.ts';
-import { createEventStream } from './event-stream.ts';
+import { createEventStream, type EventStream } from './event-stream.ts';
 import type { JobObservation, JobPubSub } from './job-pub-sub.ts';
 import type { Poller } from './poller.ts';
 
@@ -36,6 +35,12 @@ export interface JobFeed {
   readonly size: number;
   /** Completes every open stream (graceful shutdown). */
   close(): void;
+}
+
+/** An account-wide stream and what it asked for. */
+interface AccountFollower {
+  filter: JobFilter;
+  stream: EventStream<JobChange>;
 }
 
 /** One stream's end of a job's observations. */
@@ -87,6 +92,28 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
       byPrevious.set(previousStatus ?? null, change);
     }
     return change;
+  };
+
+  // Every account-wide stream, on one pub/sub subscription while any is open: a change costs one
+  // dispatch and one filter check per stream, and each stream gets the same event object.
+  let account: { followers: Set<AccountFollower>; close(): void } | undefined;
+  const accountChanges = () => {
+    if (account) return account;
+    const followers = new Set<AccountFollower>();
+    const changes = pubSub.subscribe('jobs:statusChanged');
+    const own = {
+      followers,
+      close() {
+        if (account === own) account = undefined;
+        void changes.return();
+      },
+    };
+    void (async () => {
+      for await (const change of changes) {
+        for (const { filter, stream } of followers) if (matchesFilter(change.job, filter)) stream.push(change);
+      }
+    })();
+    return (account = own);
   };
 
   const listen = (jobId: string, follower: Follower) => {
@@ -165,19 +192,20 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
     },
 
     followAccount(filter) {
-      return new Repeater<JobChange>(async (push, stop) => {
-        const changes = pubSub.subscribe('jobs:statusChanged');
-        const release = poller.watchAccount();
-        const entry = { end: stop };
-        open.add(entry);
-        void (async () => {
-          for await (const change of changes) if (matchesFilter(change.job, filter)) push(change);
-        })();
-        await stop;
-        open.delete(entry);
+      // Subscribed before the poller starts tracking the account, so no change is missed.
+      const changes = accountChanges();
+      const release = poller.watchAccount();
+      const follower: AccountFollower = { filter, stream: undefined as unknown as EventStream<JobChange> };
+      const stream = createEventStream<JobChange>(() => {
+        open.delete(stream);
+        changes.followers.delete(follower);
         release();
-        await changes.return();
+        if (changes.followers.size === 0) changes.close();
       });
+      follower.stream = stream;
+      changes.followers.add(follower);
+      open.add(stream);
+      return stream.iterator;
     },
 
     get size() {
