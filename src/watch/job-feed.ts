@@ -195,14 +195,13 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
       // Subscribed before the poller starts tracking the account, so no change is missed.
       const changes = accountChanges();
       const release = poller.watchAccount();
-      const follower: AccountFollower = { filter, stream: undefined as unknown as EventStream<JobChange> };
       const stream = createEventStream<JobChange>(() => {
         open.delete(stream);
         changes.followers.delete(follower);
         release();
         if (changes.followers.size === 0) changes.close();
       });
-      follower.stream = stream;
+      const follower: AccountFollower = { filter, stream };
       changes.followers.add(follower);
       open.add(stream);
       return stream.iterator;
