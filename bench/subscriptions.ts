@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { startChild, type Child, type MemorySample } from './child.ts';
 import type { GatewayProcessReady } from './gateway-process.ts';
 import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
+import { sample } from '../test/support/metrics.ts';
 import { median, percentile } from './stats.ts';
 
 export interface SubscriptionOptions {
@@ -109,8 +110,10 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
       read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
       async fanOutTotals() {
         const text = await (await fetch(`${gateway.ready.url}/metrics`)).text();
-        const sample = (name: string) => Number(/^(\S+) (\S+)$/m.exec(text.split('\n').find((line) => line.startsWith(`${name} `)) ?? '')?.[2] ?? 0);
-        return { seconds: sample('gateway_subscription_fanout_seconds_sum'), count: sample('gateway_subscription_fanout_seconds_count') };
+        return {
+          seconds: sample(text, 'gateway_subscription_fanout_seconds_sum') ?? 0,
+          count: sample(text, 'gateway_subscription_fanout_seconds_count') ?? 0,
+        };
       },
     });
     const gatewayResult = { ...result, subscribeCalls: subscribe?.calls ?? 0, subscribePollRounds: subscribe?.pollRounds ?? 0 };

@@ -10,6 +10,7 @@ import { signHs256 } from './support/identity-provider.ts';
 import { createWsClient, subscribeWs } from './support/subscriptions.ts';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 import { useLeftovers } from './support/leftovers.ts';
+import { sample } from './support/metrics.ts';
 
 const leftovers = useLeftovers();
 
@@ -18,11 +19,6 @@ function start(env: Record<string, string> = {}, logLines?: string[]): Promise<T
   return leftovers.gateway(env, {}, { logger });
 }
 
-/** The value of one sample in Prometheus text, e.g. metric('x_total{a="b"}'). */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 const JOB_STATUS = `query JobStatus($id: String!) { modelInvocationJob(jobIdentifier: $id) { jobId status } }`;
 

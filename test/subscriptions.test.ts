@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 import { nextRound as nextPollerRound } from './support/poller-rounds.ts';
+import { sample } from './support/metrics.ts';
 import { createWsClient, subscribeSse, subscribeWs } from './support/subscriptions.ts';
 
 const STATUS_CHANGED = `subscription($id: String!) {
@@ -178,10 +179,7 @@ describe('an event whose execution fails', () => {
   // itself (websocket/direct-delivery.ts), past the envelop's per-event hooks, so it must mask
   // and count such errors as SSE does through them.
   const WITH_MODEL = `subscription($id: String!) { modelInvocationJobStatusChanged(jobIdentifier: $id) { status job { modelId } } }`;
-  const errorCount = async () => {
-    const line = (await t.metrics()).split('\n').find((l) => l.startsWith('gateway_graphql_errors_total{operation_type="subscription",code="INTERNAL"} '));
-    return line === undefined ? 0 : Number(line.split(' ')[1]);
-  };
+  const errorCount = async () => sample(await t.metrics(), 'gateway_graphql_errors_total{operation_type="subscription",code="INTERNAL"}') ?? 0;
 
   it('should send the same masked error over graphql-ws and SSE, and count it for each', async () => {
     const job = pausedJob();
