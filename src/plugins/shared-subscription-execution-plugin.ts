@@ -7,7 +7,7 @@
 // Credentials are part of the key so that a result is only ever shared between subscribers who
 // presented the same ones: an auth plugin may make what a field returns depend on the caller.
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { isPipeable, type Pipeable, type Sink } from '../watch/event-stream.ts';
 import { sessionOfContext } from './credential-session.ts';
 
@@ -74,9 +74,6 @@ function withPlainData(result: Result): Result {
 }
 
 const done = <R>(): IteratorResult<R> => ({ value: undefined, done: true });
-
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 /**
  * Maps an event stream. Not an async generator: `return()` must reach the source at once, even
