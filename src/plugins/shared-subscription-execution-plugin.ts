@@ -8,7 +8,7 @@
 // presented the same ones: an auth plugin may make what a field returns depend on the caller.
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { isPipeable, type Pipeable, type Sink } from '../watch/event-stream.ts';
+import { done, isPipeable, type Pipeable, type Sink } from '../watch/event-stream.ts';
 import { sessionOfContext } from './credential-session.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
@@ -72,8 +72,6 @@ function withPlainData(result: Result): Result {
   if (result instanceof Promise) return result.then(withPlainData) as Promise<ExecutionResult>;
   return result.data ? { ...result, data: JSON.parse(JSON.stringify(result.data)) as ExecutionResult['data'] } : result;
 }
-
-const done = <R>(): IteratorResult<R> => ({ value: undefined, done: true });
 
 /**
  * Maps an event stream. Not an async generator: `return()` must reach the source at once, even

@@ -42,7 +42,8 @@ export function createEventStream<T>(onEnd: () => void): EventStream<T> {
   return new PushStream<T>(onEnd);
 }
 
-const done = <T>(): IteratorResult<T> => ({ value: undefined, done: true });
+/** The result an ended iterator gives. */
+export const done = <T>(): IteratorResult<T> => ({ value: undefined, done: true });
 
 class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeable<T> {
   private readonly queue: T[] = [];

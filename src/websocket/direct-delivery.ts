@@ -15,7 +15,7 @@
 import type { Socket } from 'node:net';
 import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
-import type { Pipeable, Sink } from '../watch/event-stream.ts';
+import { done, type Pipeable, type Sink } from '../watch/event-stream.ts';
 
 /** One operation's end: where its events go. */
 export interface DeliveryTarget<Operation> {
@@ -53,8 +53,6 @@ export function deliverDirectly<Operation>(
   results.pipe(delivery);
   return new HeldOperation(delivery);
 }
-
-const finished = (): IteratorResult<never> => ({ value: undefined, done: true });
 
 // A result's payload as JSON, shared by every subscriber it is handed to.
 const payloads = new WeakMap<ExecutionResult, Buffer>();
@@ -102,7 +100,7 @@ class DirectDelivery<Operation> implements Sink<ExecutionResult> {
   /** Resolves once the stream ended; rejects if it failed. */
   ended(): Promise<IteratorResult<never>> {
     this.whenEnded ??= new Promise((resolve, reject) => {
-      this.settle = ({ error }) => (error === undefined ? resolve(finished()) : reject(error));
+      this.settle = ({ error }) => (error === undefined ? resolve(done<never>()) : reject(error));
       if (this.outcome && !this.awaitingBatch) this.settle(this.outcome);
     });
     return this.whenEnded;
@@ -154,7 +152,7 @@ class HeldOperation implements AsyncIterableIterator<never> {
   async return(): Promise<IteratorResult<never>> {
     this.delivery.finish({});
     await this.delivery.iterator.return?.();
-    return finished();
+    return done<never>();
   }
 
   async throw(error: unknown): Promise<IteratorResult<never>> {
