@@ -1,7 +1,8 @@
 // Per-subscriber streams. For one job: its current state first, then each later state the
-// poller publishes, completing after a terminal status; each stream keeps its own last state,
-// so a subscriber never sees a duplicate and always catches up with the latest. For the whole
-// account: every status change of a job matching a filter, new jobs included.
+// poller publishes, completing after a terminal status; what each stream last received is kept
+// (by cohort, see Cohorts), so a subscriber never sees a duplicate and always catches up with
+// the latest. For the whole account: every status change of a job matching a filter, new jobs
+// included.
 import {
   isOlderState,
   isTerminalStatus,
@@ -43,13 +44,6 @@ interface AccountFollower {
   stream: EventStream<JobChange>;
 }
 
-/** One stream's end of a job's observations. */
-interface Follower {
-  deliver(observation: JobObservation): void;
-}
-
-const statusOf = (job: ModelInvocationJob) => String(job.status);
-
 export interface JobFeedOptions {
   poller: Poller;
   pubSub: JobPubSub;
@@ -62,13 +56,9 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
   const open = new Set<{ end(): void }>();
   // One pub/sub subscription per followed job, shared by all of its streams: an observation
   // costs one dispatch, not one per subscriber.
-  const byJob = new Map<string, { followers: Set<Follower>; close(): void }>();
-  // Events are shared too: streams that receive one observation with the same previous status
-  // get the same object, so whatever is derived from an event (the subscription's execution
-  // result, see plugins/shared-subscription-execution-plugin.ts) can be computed once for all of them.
-  const sharedChanges = new WeakMap<JobObservation, Map<string | null, JobChange>>();
-  // First events as well: streams starting from one state of a job get one event, stamped when
-  // the first of them started (10,000 clients opening at once cost one execution, not 10,000).
+  const byJob = new Map<string, { cohorts: Cohorts; close(): void }>();
+  // First events are shared too: streams starting from one state of a job get one event, stamped
+  // when the first of them started (10,000 clients opening at once cost one execution, not 10,000).
   const firstChanges = new WeakMap<ModelInvocationJob, JobChange>();
   const firstChangeOf = (job: ModelInvocationJob) => {
     let change = firstChanges.get(job);
@@ -77,21 +67,11 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
   };
   // A job's state key (its JSON), computed once per job object, not once per subscriber.
   const stateKeys = new WeakMap<ModelInvocationJob, string>();
-  const stateKeyOf = (job: ModelInvocationJob) => {
+  const keyOf = (kind: ChangeKind, job: ModelInvocationJob) => {
+    if (kind === 'status') return String(job.status);
     let key = stateKeys.get(job);
     if (key === undefined) stateKeys.set(job, (key = jobStateKey(job)));
     return key;
-  };
-
-  const changeOf = (observation: JobObservation, previousStatus: JobChange['previousStatus']): JobChange => {
-    let byPrevious = sharedChanges.get(observation);
-    if (!byPrevious) sharedChanges.set(observation, (byPrevious = new Map()));
-    let change = byPrevious.get(previousStatus ?? null);
-    if (!change) {
-      change = { job: observation.job, previousStatus, observedAt: observation.observedAt };
-      byPrevious.set(previousStatus ?? null, change);
-    }
-    return change;
   };
 
   // Every account-wide stream, on one pub/sub subscription while any is open: a change costs one
@@ -116,25 +96,30 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
     return (account = own);
   };
 
-  const listen = (jobId: string, follower: Follower) => {
+  // Puts a stream among its job's, from state `last` on; returns how to take it out again.
+  const join = (jobId: string, stream: EventStream<JobChange>, kind: ChangeKind, last: ModelInvocationJob) => {
     let job = byJob.get(jobId);
     if (!job) {
-      const followers = new Set<Follower>();
+      const cohorts = new Cohorts(keyOf);
       const observations = pubSub.subscribe('job:changed', jobId);
       void (async () => {
         for await (const observation of observations) {
-          await fanOut(followers, observation);
+          const moves = cohorts.advance(observation);
+          await fanOut(moves);
           onFanOut?.((Date.now() - observation.observedAt.getTime()) / 1000);
+          // Finished streams end once everyone has the event: ending one costs more than handing
+          // it an event (its operation completes), and nobody's event should wait for that.
+          for (const { streams, finished } of moves) if (finished) for (const stream of streams) stream.end();
         }
       })();
-      job = { followers, close: () => void observations.return() };
+      job = { cohorts, close: () => void observations.return() };
       byJob.set(jobId, job);
     }
     const own = job;
-    own.followers.add(follower);
+    own.cohorts.add(stream, kind, last);
     return () => {
-      own.followers.delete(follower);
-      if (own.followers.size === 0 && byJob.get(jobId) === own) {
+      own.cohorts.remove(stream);
+      if (own.cohorts.size === 0 && byJob.get(jobId) === own) {
         byJob.delete(jobId);
         own.close();
       }
@@ -153,41 +138,27 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
         release();
         throw error;
       }
-      const keyOf = kind === 'status' ? statusOf : stateKeyOf;
-
-      let unlisten: (() => void) | undefined;
+      let leave: (() => void) | undefined;
       const stream = createEventStream<JobChange>(() => {
         open.delete(stream);
         release();
-        unlisten?.();
+        leave?.();
       });
       stream.push(firstChangeOf(initial));
-      if (isTerminalStatus(initial.status)) {
+      // Catch up with what the poller saw meanwhile, then join the job's streams at the state
+      // reached. Nothing here waits, so nothing published meanwhile can be missed.
+      let last = initial;
+      const latest = poller.latest(jobId);
+      if (latest && !isOlderState(latest, last) && keyOf(kind, latest) !== keyOf(kind, last)) {
+        stream.push({ job: latest, previousStatus: last.status ?? null, observedAt: new Date() });
+        last = latest;
+      }
+      if (isTerminalStatus(last.status)) {
         stream.end();
         return stream.iterator;
       }
-
-      let last = initial;
-      let lastKey = keyOf(initial);
-      // An object with a method rather than a closure: see event-stream.ts on closures under tsx.
-      const follower: Follower = {
-        deliver(observation) {
-          const { job } = observation;
-          if (isOlderState(job, last)) return;
-          const key = keyOf(job);
-          if (key === lastKey) return;
-          stream.push(changeOf(observation, last.status ?? null));
-          last = job;
-          lastKey = key;
-          if (isTerminalStatus(job.status)) stream.end();
-        },
-      };
-
-      // Listen before catching up, so nothing published in between is missed.
-      unlisten = listen(jobId, follower);
+      leave = join(jobId, stream, kind, last);
       open.add(stream);
-      const latest = poller.latest(jobId);
-      if (latest) follower.deliver({ job: latest, observedAt: new Date() });
       return stream.iterator;
     },
 
@@ -217,18 +188,118 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
   };
 }
 
+/**
+ * A job's streams, grouped by the state each last received (a cohort): an observation is judged
+ * once per cohort, not once per stream, and streams that receive one observation with the same
+ * previous status get the same event object, so whatever is derived from it (the subscription's
+ * execution result, see plugins/shared-subscription-execution-plugin.ts) is computed once for all.
+ * A cohort an observation moves joins the one already at the new state, if any.
+ */
+class Cohorts {
+  // By kind and state key.
+  private readonly cohorts = new Map<string, Cohort>();
+  /** Number of streams. */
+  size = 0;
+
+  constructor(private readonly keyOf: (kind: ChangeKind, job: ModelInvocationJob) => string) {}
+
+  add(stream: EventStream<JobChange>, kind: ChangeKind, last: ModelInvocationJob): void {
+    const cohort = this.cohortAt(kind, last);
+    // Same key, not always the same moment (a status key): judge by the latest of them.
+    if (isOlderState(cohort.last, last)) cohort.last = last;
+    cohort.streams.add(stream);
+    this.size += 1;
+  }
+
+  remove(stream: EventStream<JobChange>): void {
+    // Few cohorts to look through: each observation merges those it moves into one.
+    for (const [id, cohort] of this.cohorts) {
+      if (!cohort.streams.delete(stream)) continue;
+      this.size -= 1;
+      if (cohort.streams.size === 0) this.cohorts.delete(id);
+      return;
+    }
+  }
+
+  /**
+   * Moves every cohort for which the observation is news to its state; returns their streams (as
+   * they were) and the event each is to be handed. Streams that reach a terminal status leave.
+   */
+  advance(observation: JobObservation): Move[] {
+    const { job } = observation;
+    const moved: Cohort[] = [];
+    for (const [id, cohort] of this.cohorts) {
+      if (isOlderState(job, cohort.last) || this.keyOf(cohort.kind, job) === cohort.key) continue;
+      this.cohorts.delete(id);
+      moved.push(cohort);
+    }
+    const finished = isTerminalStatus(job.status);
+    const changes = new Map<JobChange['previousStatus'], JobChange>();
+    return moved.map((cohort) => {
+      const previousStatus = cohort.last.status ?? null;
+      let change = changes.get(previousStatus);
+      if (!change) changes.set(previousStatus, (change = { job, previousStatus, observedAt: observation.observedAt }));
+      const move = { streams: [...cohort.streams], change, finished };
+      if (finished) this.size -= cohort.streams.size;
+      else this.moveTo(cohort, job);
+      return move;
+    });
+  }
+
+  private cohortAt(kind: ChangeKind, last: ModelInvocationJob): Cohort {
+    const key = this.keyOf(kind, last);
+    const id = `${kind} ${key}`;
+    let cohort = this.cohorts.get(id);
+    if (!cohort) this.cohorts.set(id, (cohort = { kind, key, last, streams: new Set() }));
+    return cohort;
+  }
+
+  /** Puts a cohort (out of the map) at a new state, merged with the one already there. */
+  private moveTo(cohort: Cohort, job: ModelInvocationJob): void {
+    cohort.last = job;
+    cohort.key = this.keyOf(cohort.kind, job);
+    const id = `${cohort.kind} ${cohort.key}`;
+    const there = this.cohorts.get(id);
+    if (there) {
+      const [from, to] = there.streams.size < cohort.streams.size ? [there, cohort] : [cohort, there];
+      for (const stream of from.streams) to.streams.add(stream);
+      this.cohorts.set(id, to);
+      to.last = job;
+    } else {
+      this.cohorts.set(id, cohort);
+    }
+  }
+}
+
+interface Cohort {
+  kind: ChangeKind;
+  /** The state its streams last received, and its key. */
+  last: ModelInvocationJob;
+  key: string;
+  streams: Set<EventStream<JobChange>>;
+}
+
+/** Streams an observation moves, and the event they are handed. */
+interface Move {
+  streams: Array<EventStream<JobChange>>;
+  change: JobChange;
+  finished: boolean;
+}
+
 /** Streams handed an event before the fan-out lets their deliveries run (see fanOut). */
 const FAN_OUT_CHUNK = 500;
 
 /**
- * Hands an observation to every stream of a job, a chunk at a time: each chunk's deliveries run
+ * Hands each moved stream its event, a chunk at a time: each chunk's deliveries run
  * to the socket before the next chunk starts, so the first subscribers do not wait for the last,
  * and what a delivery allocates dies young instead of piling up for 10,000 subscribers at once.
  */
-async function fanOut(followers: Set<Follower>, observation: JobObservation): Promise<void> {
+async function fanOut(moves: Move[]): Promise<void> {
   let handed = 0;
-  for (const follower of followers) {
-    follower.deliver(observation);
-    if (++handed % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+  for (const { streams, change } of moves) {
+    for (const stream of streams) {
+      stream.push(change);
+      if (++handed % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 }

@@ -1,0 +1,143 @@
+// The job feed on its own: streams of one job grouped by the state they last received, fed by a
+// real in-process pub/sub. The poller is a stand-in, so that what it "saw" but has not published
+// yet can be set exactly; subscriptions.test.ts runs the same paths with the real poller.
+import { describe, expect, it } from 'vitest';
+import type { ModelInvocationJob } from '../src/bedrock/job.ts';
+import { isPipeable, type Sink } from '../src/watch/event-stream.ts';
+import { createJobFeed, type JobChange } from '../src/watch/job-feed.ts';
+import { createJobPubSub } from '../src/watch/job-pub-sub.ts';
+import type { Poller } from '../src/watch/poller.ts';
+
+const JOB_ID = 'abcdefghijkl';
+
+let minute = 0;
+/** The job's next state: each one later than the one before. */
+const state = (status: ModelInvocationJob['status'], processedRecordCount = 0): ModelInvocationJob =>
+  ({
+    jobArn: `arn:aws:bedrock:us-east-1:123456789012:model-invocation-job/${JOB_ID}`,
+    jobName: 'feed-test',
+    modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
+    roleArn: 'arn:aws:iam::123456789012:role/bedrock-batch',
+    status,
+    processedRecordCount,
+    submitTime: new Date(Date.UTC(2026, 10, 1)),
+    lastModifiedTime: new Date(Date.UTC(2026, 10, 1, 0, ++minute)),
+    inputDataConfig: { s3InputDataConfig: { s3Uri: 's3://in/' } },
+    outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://out/' } },
+  }) as ModelInvocationJob;
+
+/** A feed on a stand-in poller whose current and latest state the test sets. */
+function feedFor(initial: ModelInvocationJob) {
+  const poller = { current: initial, latest: undefined as ModelInvocationJob | undefined, watching: 0 };
+  const pubSub = createJobPubSub();
+  const feed = createJobFeed({
+    pubSub,
+    poller: {
+      watch: () => {
+        poller.watching += 1;
+        return () => void (poller.watching -= 1);
+      },
+      current: async () => poller.current,
+      latest: () => poller.latest,
+    } as unknown as Poller,
+  });
+  const publish = (job: ModelInvocationJob) => pubSub.publish('job:changed', JOB_ID, { job, observedAt: new Date() });
+  return { feed, poller, publish };
+}
+
+const next = async (stream: AsyncIterator<JobChange>) => {
+  const result = await stream.next();
+  return result.done ? 'done' : `${result.value.previousStatus ?? '-'}>${result.value.job.status}`;
+};
+
+describe('job feed', () => {
+  it('should give streams that joined at different states each change once, then one shared event', async () => {
+    const submitted = state('Submitted');
+    const { feed, poller, publish } = feedFor(submitted);
+    const early = await feed.follow(JOB_ID, 'status');
+    expect(await next(early)).toBe('->Submitted');
+
+    // The poller has seen Scheduled, but not published it yet, when the second stream starts.
+    const validating = state('Validating');
+    publish(validating);
+    expect(await next(early)).toBe('Submitted>Validating');
+    const scheduled = state('Scheduled');
+    poller.current = validating;
+    poller.latest = scheduled;
+    const late = await feed.follow(JOB_ID, 'status');
+    expect(await next(late)).toBe('->Validating');
+    expect(await next(late)).toBe('Validating>Scheduled');
+
+    // Published now: news to the early stream only. Then both are at one state.
+    publish(scheduled);
+    expect(await next(early)).toBe('Validating>Scheduled');
+    publish(state('InProgress'));
+    const [a, b] = await Promise.all([early.next(), late.next()]);
+    expect(a.value).toBe(b.value);
+    expect(a.value).toMatchObject({ previousStatus: 'Scheduled', job: { status: 'InProgress' } });
+    expect(feed.size).toBe(2);
+  });
+
+  it('should hand a record-count change only to streams that follow anything, not only the status', async () => {
+    const { feed, publish } = feedFor(state('InProgress', 10));
+    const status = await feed.follow(JOB_ID, 'status');
+    const anything = await feed.follow(JOB_ID, 'anything');
+    await Promise.all([next(status), next(anything)]);
+
+    publish(state('InProgress', 20));
+    expect(await next(anything)).toBe('InProgress>InProgress');
+    publish(state('Completed', 30));
+    expect(await next(status)).toBe('InProgress>Completed');
+    expect(await next(anything)).toBe('InProgress>Completed');
+    expect(await next(status)).toBe('done');
+    expect(await next(anything)).toBe('done');
+  });
+
+  it('should ignore a state older than the one a stream has, and a repeat of it', async () => {
+    const stale = state('Validating');
+    const { feed, publish } = feedFor(state('Scheduled'));
+    const stream = await feed.follow(JOB_ID, 'status');
+    await next(stream);
+    publish(stale);
+    publish(state('Scheduled'));
+    publish(state('InProgress'));
+    expect(await next(stream)).toBe('Scheduled>InProgress');
+  });
+
+  it('should hand a terminal status to every stream before ending any, then release them all', async () => {
+    const { feed, poller, publish } = feedFor(state('InProgress'));
+    const log: string[] = [];
+    let allEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (allEnded = resolve));
+    for (const name of ['a', 'b', 'c']) {
+      const stream = await feed.follow(JOB_ID, name === 'c' ? 'anything' : 'status');
+      if (!isPipeable<JobChange>(stream)) throw new Error('job streams can be piped');
+      const sink: Sink<JobChange> = {
+        next: (change) => log.push(`${name} ${change.job.status}`),
+        end: () => log.push(`${name} end`) === 6 && allEnded(),
+        fail: (error) => log.push(`${name} failed: ${String(error)}`),
+      };
+      stream.pipe(sink);
+    }
+    expect(log.splice(0).sort()).toEqual(['a InProgress', 'b InProgress', 'c InProgress']);
+    publish(state('Completed'));
+    await ended;
+    expect(log.slice(0, 3).sort()).toEqual(['a Completed', 'b Completed', 'c Completed']);
+    expect(log.slice(3).sort()).toEqual(['a end', 'b end', 'c end']);
+    expect(feed.size).toBe(0);
+    expect(poller.watching).toBe(0);
+  });
+
+  it('should keep delivering to the streams that stay when others leave', async () => {
+    const { feed, poller, publish } = feedFor(state('Submitted'));
+    const leaving = await feed.follow(JOB_ID, 'status');
+    const staying = await feed.follow(JOB_ID, 'status');
+    await Promise.all([next(leaving), next(staying)]);
+    await leaving.return!();
+    expect(feed.size).toBe(1);
+    expect(poller.watching).toBe(1);
+    publish(state('Validating'));
+    expect(await next(staying)).toBe('Submitted>Validating');
+    expect(await next(leaving)).toBe('done');
+  });
+});
