@@ -187,8 +187,12 @@ function writeBatches(): void {
  * synchronously and whole: graphql-ws's own messages never land inside a batch.
  */
 class FrameBatch {
-  private buffer: Buffer | undefined;
-  private used = 0;
+  // The frames' parts, kept until the batch is written: its buffer is then allocated once, at
+  // its final size. Growing it as frames come copies it over and over, and each new buffer is
+  // fresh memory the kernel must map page by page, which cost more than building the frames.
+  private readonly heads: Buffer[] = [];
+  private readonly payloads: Buffer[] = [];
+  private bytes = 0;
   // Operations that ended with frames in this batch: settled once it is written.
   private ended: Array<DirectDelivery<unknown>> | undefined;
 
@@ -198,28 +202,10 @@ class FrameBatch {
   ) {}
 
   add(head: Buffer, payload: Buffer): void {
+    this.heads.push(head);
+    this.payloads.push(payload);
     const length = head.length + payload.length + 1;
-    const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
-    const frame = this.reserve(headerLength + length);
-    let at = this.used;
-    frame[at] = 0x81; // FIN, text
-    if (headerLength === 2) {
-      frame[at + 1] = length;
-    } else if (headerLength === 4) {
-      frame[at + 1] = 126;
-      frame.writeUInt16BE(length, at + 2);
-    } else {
-      frame[at + 1] = 127;
-      frame.writeBigUInt64BE(BigInt(length), at + 2);
-    }
-    // TypedArray#set: no call into C++ per copy, unlike Buffer#copy and Buffer#write.
-    at += headerLength;
-    frame.set(head, at);
-    at += head.length;
-    frame.set(payload, at);
-    at += payload.length;
-    frame[at] = 0x7d; // }
-    this.used = at + 1;
+    this.bytes += headerLength(length) + length;
   }
 
   afterWrite(delivery: DirectDelivery<unknown>): void {
@@ -228,20 +214,46 @@ class FrameBatch {
 
   write(): void {
     // Nothing after a close frame: the socket may have begun closing since the frames were added.
-    if (this.buffer && this.socket.readyState === this.socket.OPEN) this.connection.write(this.buffer.subarray(0, this.used));
+    if (this.bytes > 0 && this.socket.readyState === this.socket.OPEN) this.connection.write(this.frames());
     if (!this.ended) return;
     // The `complete` messages graphql-ws is about to send for these leave together too.
     corkUntilNextTick(this.connection);
     for (const delivery of this.ended) delivery.batchWritten();
   }
 
-  private reserve(bytes: number): Buffer {
-    if (this.buffer && this.used + bytes <= this.buffer.length) return this.buffer;
-    const bigger = Buffer.allocUnsafe(Math.max(2 * (this.buffer?.length ?? 0), this.used + bytes, 2_048));
-    this.buffer?.copy(bigger, 0, 0, this.used);
-    return (this.buffer = bigger);
+  private frames(): Buffer {
+    const frames = Buffer.allocUnsafe(this.bytes);
+    let at = 0;
+    for (let i = 0; i < this.heads.length; i++) {
+      const head = this.heads[i]!;
+      const payload = this.payloads[i]!;
+      const length = head.length + payload.length + 1;
+      frames[at] = 0x81; // FIN, text
+      if (length < 126) {
+        frames[at + 1] = length;
+        at += 2;
+      } else if (length < 65_536) {
+        frames[at + 1] = 126;
+        frames.writeUInt16BE(length, at + 2);
+        at += 4;
+      } else {
+        frames[at + 1] = 127;
+        frames.writeBigUInt64BE(BigInt(length), at + 2);
+        at += 10;
+      }
+      // TypedArray#set: no call into C++ per copy, unlike Buffer#copy and Buffer#write.
+      frames.set(head, at);
+      at += head.length;
+      frames.set(payload, at);
+      at += payload.length;
+      frames[at++] = 0x7d; // }
+    }
+    return frames;
   }
 }
+
+/** Bytes of a server frame's header for a payload of this length (RFC 6455 §5.2). */
+const headerLength = (length: number) => (length < 126 ? 2 : length < 65_536 ? 4 : 10);
 
 const corked = new WeakSet<Socket>();
 
