@@ -299,7 +299,11 @@ async function fanOut(moves: Move[]): Promise<void> {
   for (const { streams, change } of moves) {
     for (const stream of streams) {
       stream.push(change);
-      if (++handed % FAN_OUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (++handed % FAN_OUT_CHUNK === 0) await nextTurn();
     }
   }
+  // The last chunk's deliveries too.
+  if (handed % FAN_OUT_CHUNK !== 0) await nextTurn();
 }
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
