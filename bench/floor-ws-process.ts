@@ -1,8 +1,9 @@
 // A benchmark child: the floor for subscription fan-out, the least a server speaking
 // graphql-ws's protocol (graphql-transport-ws) can do per event: no GraphQL, no per-subscriber
-// work beyond one message. On the parent's "publish" it serialises the event once and sends it
-// to every subscription, one corked write burst per connection. What the client pool measures
-// against it is the pool's own limit on this machine.
+// work beyond framing one message. On the parent's "publish" it serialises the event once, frames
+// it for every subscription of a connection into one buffer (ws's own framing) and writes that
+// buffer to the connection's socket in one call. What the client pool measures against it is the
+// pool's own limit on this machine.
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -36,11 +37,17 @@ const { port } = server.address() as AddressInfo;
 
 function publish(status: string): void {
   const payload = JSON.stringify({ data: { tick: { status, observedAt: new Date().toISOString() } } });
-  for (const [socket, { ids, tcp }] of operations) {
-    tcp.cork();
-    for (const id of ids) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
-    process.nextTick(() => tcp.uncork());
+  for (const { ids, tcp } of operations.values()) {
+    tcp.write(Buffer.concat([...ids].flatMap((id) => textFrame(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`))));
   }
+}
+
+/** A whole, unmasked text frame, as a server sends it (RFC 6455 §5.2): header, then message. */
+function textFrame(text: string): Buffer[] {
+  const message = Buffer.from(text);
+  if (message.length >= 65_536) throw new Error('the floor sends short messages only');
+  const header = message.length < 126 ? Buffer.from([0x81, message.length]) : Buffer.from([0x81, 126, message.length >> 8, message.length & 0xff]);
+  return [header, message];
 }
 
 serveParent({ url: `http://127.0.0.1:${port}` }, (command) => {

@@ -56,8 +56,8 @@ export function renderReport(results: BenchResults): string {
   out.push('# Benchmarks', '');
   out.push(
     `Written by \`npm run bench${results.quick ? ' -- --quick' : ''}\`${results.quick ? ' (quick mode: smoke test, fewer and shorter runs — not figures to quote)' : ''}. ` +
-      'Every server under test runs in its own child process on loopback; the load generator (autocannon for HTTP, a pool of ' +
-      'graphql-ws clients for subscriptions) runs in the parent. The upstream is the embedded Bedrock simulator, reached ' +
+      'Every server under test runs in its own child process on loopback; so do the load generators: autocannon for HTTP ' +
+      'runs in the parent, a pool of graphql-ws clients for subscriptions in child processes of its own. The upstream is the embedded Bedrock simulator, reached ' +
       'through the real AWS SDK over HTTP. Figures are medians over runs; ratios are taken within each round, between ' +
       'runs made back to back, then their median is reported.',
     '',
@@ -148,14 +148,18 @@ export function renderReport(results: BenchResults): string {
     out.push('## Subscriptions', '');
     out.push(
       `${count(gateway.subscriptions)} subscriptions over ${count(gateway.connections)} graphql-ws connections (${count(gateway.subscriptions / gateway.connections)} each, ` +
-        'the default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`), all to one job, held by one server process; the client pool runs in ' +
-        'the parent process. **Gateway**: `modelInvocationJobStatusChanged`, the job moved through its life by the simulator ' +
+        'the default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`), all to one job, held by one server process. The client pool, real ' +
+        `graphql-ws clients, is spread over ${count(results.subscriptions.clientProcesses)} processes (one per core): a process reads ` +
+        'its messages one at a time, so with every client in one process the last subscriber would mostly wait for its own ' +
+        'process to read the others. The pool shares the machine with the server. **Gateway**: `modelInvocationJobStatusChanged`, the job moved through its life by the simulator ' +
         '(SUBMITTED → VALIDATING → SCHEDULED → IN_PROGRESS → COMPLETED), each change seen by the poller (200 ms interval). ' +
         '**Bare graphql-ws**: graphql-ws\'s own `useServer` with graphql-js and an in-memory pub/sub, one trivial subscription, ' +
         'the same four events published to everyone. **Floor**: no GraphQL at all, a minimal server speaking the graphql-ws ' +
-        'protocol that serialises each event once and sends it to every subscription: what the client pool, on the same ' +
-        'machine, can receive at best. Memory is the server process\'s after a full GC (`--expose-gc`): ' +
-        'connections open against none, then subscriptions idle against connections open. Fan-out latency: from the server ' +
+        'protocol that serialises each event once, frames it for every subscription of a connection into one buffer and ' +
+        'writes that in one call: what the client pool, on the same machine, can receive at best. Each round subscribes ' +
+        'everyone anew and sends the four events; the first round warms up and is not counted. Memory is the server ' +
+        'process\'s after a full GC (`--expose-gc`): connections open against none, then (first round) subscriptions idle ' +
+        'against connections open. Fan-out latency: from the server ' +
         'stamping an event (the gateway: the poller observing the change, `observedAt`; millisecond resolution) to each client ' +
         'receiving it; percentiles over all subscribers per event, then the median over ' +
         `${gateway.fanOut.events} events. CPU: the server process\'s user + system time from the change to the last delivery. ` +

@@ -1,13 +1,13 @@
-// Subscriptions at scale: a pool of graphql-ws clients (this process) holds `connections` ×
-// `perConnection` subscriptions to one job on a gateway in a child process, then to a bare
-// graphql-ws server (bare-ws-process.ts) and to the floor (floor-ws-process.ts) the same way.
+// Subscriptions at scale: a pool of graphql-ws clients (client-pool-process.ts, spread over one
+// process per core) holds `connections` × `perConnection` subscriptions to one job on a gateway
+// in a child process, then to a bare graphql-ws server (bare-ws-process.ts) and to the floor
+// (floor-ws-process.ts) the same way.
 // Measured for each: memory per connection and per idle subscription (after a full GC), and
 // fan-out latency, from the server stamping an event (the gateway: its poller observing a status
 // change; `observedAt`) to each client receiving it (same machine clock); plus the server's CPU
 // time per event and, for the gateway, the time it took to hand each event to every subscriber
 // (its own fan-out metric) and the upstream calls that subscribing cost.
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
+import { availableParallelism } from 'node:os';
 import { startChild, type Child, type MemorySample } from './child.ts';
 import type { GatewayProcessReady } from './gateway-process.ts';
 import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
@@ -17,8 +17,13 @@ import { median, percentile } from './stats.ts';
 export interface SubscriptionOptions {
   connections: number;
   perConnection: number;
-  /** Each round subscribes everyone anew and sends the four status changes of a job's life. */
+  /**
+   * Each round subscribes everyone anew and sends the four status changes of a job's life; the
+   * first round warms up (each server's code runs optimised from then on) and is not recorded.
+   */
   rounds: number;
+  /** Processes the client pool is spread over. @default one per core */
+  clientProcesses?: number;
 }
 
 export interface FanOutResult {
@@ -41,6 +46,8 @@ export interface FanOutResult {
 }
 
 export interface SubscriptionResult {
+  /** Processes the client pool was spread over. */
+  clientProcesses: number;
   gateway: FanOutResult & {
     /** Upstream GetModelInvocationJob calls while everyone subscribed (first round), poll rounds included... */
     subscribeCalls: number;
@@ -69,8 +76,6 @@ interface Target {
   subscribed(initial: () => Promise<void>, total: number): Promise<void>;
   /** Makes the server send `status` to every subscriber. */
   change(status: (typeof LIFECYCLE)[number]): Promise<void>;
-  /** Status and stamp of a received event. */
-  read(data: Record<string, any>): { status: string; stampedAt: string };
   /** Server-side fan-out time so far, in seconds, and the number of fan-outs, when the server tells. */
   fanOutTotals?(): Promise<{ seconds: number; count: number }>;
 }
@@ -107,7 +112,6 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
       },
       // The poller sees the change at its next round (200 ms) and publishes it.
       change: (status) => gateway.request({ type: 'setStatus', jobId, status }),
-      read: (data) => ({ status: data.modelInvocationJobStatusChanged.status, stampedAt: data.modelInvocationJobStatusChanged.observedAt }),
       async fanOutTotals() {
         const text = await (await fetch(`${gateway.ready.url}/metrics`)).text();
         return {
@@ -120,7 +124,7 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
 
     const bareResult = await measureFanOut(options, publishing(bare));
     const floorResult = await measureFanOut(options, publishing(floor));
-    return { gateway: gatewayResult, bare: bareResult, floor: floorResult };
+    return { clientProcesses: clientProcessesOf(options), gateway: gatewayResult, bare: bareResult, floor: floorResult };
   } finally {
     await Promise.all([gateway.close(), bare.close(), floor.close()]);
   }
@@ -141,33 +145,31 @@ function publishing(child: Child<{ url: string }>): Target {
       while ((await subscribers()) < total) await new Promise((r) => setTimeout(r, 20));
     },
     change: (status) => child.request({ type: 'publish', status: STATUS_NAMES[status] }),
-    read: (data) => ({ status: data.tick.status, stampedAt: data.tick.observedAt }),
   };
 }
+
+const clientProcessesOf = (options: SubscriptionOptions) =>
+  Math.min(options.clientProcesses ?? availableParallelism(), options.connections);
 
 async function measureFanOut(options: SubscriptionOptions, target: Target): Promise<FanOutResult> {
   const total = options.connections * options.perConnection;
   const { child } = target;
   const memory = () => child.request<MemorySample>({ type: 'memory' });
-  const clients: Client[] = [];
+  const processes = clientProcessesOf(options);
+  const pools = await Promise.all(Array.from({ length: processes }, () => startChild<object>('bench/client-pool-process.ts')));
+  const everyPool = <T>(command: Record<string, unknown>) => Promise.all(pools.map((pool) => pool.request<T>(command)));
   try {
     const baseline = await memory();
     const url = `${child.ready.url.replace(/^http/, 'ws')}/graphql`;
+    // Connections shared out as evenly as they go.
     await Promise.all(
-      Array.from(
-        { length: options.connections },
-        () =>
-          new Promise<void>((resolve, reject) => {
-            const client = createClient({
-              url,
-              webSocketImpl: WebSocket,
-              lazy: false,
-              retryAttempts: 0,
-              connectionParams: CLIENT_HEADERS,
-              on: { connected: () => resolve(), error: reject },
-            });
-            clients.push(client);
-          }),
+      pools.map((pool, i) =>
+        pool.request({
+          type: 'connect',
+          url,
+          connectionParams: CLIENT_HEADERS,
+          connections: Math.floor(options.connections / processes) + (i < options.connections % processes ? 1 : 0),
+        }),
       ),
     );
     const connected = await memory();
@@ -175,66 +177,37 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
     const events: Array<{ p50: number; p99: number; max: number; cpuMs: number; serverMs?: number }> = [];
     const subscribeTimes: number[] = [];
     let idle: MemorySample | undefined;
+    // Every subscriber's latency for a status, once all of them got it.
+    const allReceived = async (status: string) =>
+      (await everyPool<number[]>({ type: 'received', status, timeoutMs: 60_000 })).flat();
 
-    for (let round = 0; round < options.rounds; round++) {
+    for (let round = 0; round <= options.rounds; round++) {
+      const warmUp = round === 0;
       const variables = await target.prepare();
-      // Latencies (receive time − stamp) by status, one per subscriber.
-      const received = new Map<string, number[]>();
-      const waiters = new Map<string, () => void>();
-      const onEvent = (data: Record<string, any>) => {
-        const receivedAt = Date.now();
-        const { status, stampedAt } = target.read(data);
-        const latencies = received.get(status) ?? [];
-        received.set(status, latencies);
-        latencies.push(receivedAt - Date.parse(stampedAt));
-        if (latencies.length === total) waiters.get(status)?.();
-      };
-      const allReceived = (status: string) =>
-        new Promise<void>((resolve, reject) => {
-          if (received.get(status)?.length === total) return resolve();
-          const timer = setTimeout(
-            () => reject(new Error(`only ${received.get(status)?.length ?? 0} of ${total} subscribers got ${status}`)),
-            60_000,
-          );
-          waiters.set(status, () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-
       const started = performance.now();
-      const unsubscribes: Array<() => void> = [];
-      for (const client of clients) {
-        for (let i = 0; i < options.perConnection; i++) {
-          unsubscribes.push(
-            client.subscribe<Record<string, any>>(
-              { query: target.query, variables },
-              { next: ({ data }) => onEvent(data!), error: (error) => console.error(error), complete: () => undefined },
-            ),
-          );
-        }
-      }
-      await target.subscribed(() => allReceived('SUBMITTED'), total);
-      subscribeTimes.push(performance.now() - started);
-      if (round === 0) idle = await memory();
+      await everyPool({ type: 'subscribe', query: target.query, variables, perConnection: options.perConnection });
+      await target.subscribed(() => allReceived('SUBMITTED').then(() => undefined), total);
+      if (!warmUp) subscribeTimes.push(performance.now() - started);
+      if (warmUp) idle = await memory();
 
       for (const status of LIFECYCLE) {
         const everyone = allReceived(STATUS_NAMES[status]!);
         const fanOutsBefore = await target.fanOutTotals?.();
         const cpuBefore = await child.request<number>({ type: 'cpu' });
         await target.change(status);
-        await everyone;
+        const latencies = await everyone;
         const cpuMs = (await child.request<number>({ type: 'cpu' })) - cpuBefore;
         const fanOutsAfter = await target.fanOutTotals?.();
         const serverMs =
           fanOutsBefore && fanOutsAfter && fanOutsAfter.count > fanOutsBefore.count
             ? ((fanOutsAfter.seconds - fanOutsBefore.seconds) / (fanOutsAfter.count - fanOutsBefore.count)) * 1000
             : undefined;
-        const latencies = received.get(STATUS_NAMES[status]!)!;
-        events.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs, serverMs });
+        if (!warmUp) {
+          events.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies), cpuMs, serverMs });
+        }
       }
       // The gateway's streams completed with the job; the baseline's are ended here.
-      unsubscribes.forEach((unsubscribe) => unsubscribe());
+      await everyPool({ type: 'unsubscribe' });
     }
 
     return {
@@ -256,6 +229,6 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
       },
     };
   } finally {
-    await Promise.all(clients.map((client) => client.dispose()));
+    await Promise.all(pools.map((pool) => pool.close()));
   }
 }

@@ -1,5 +1,6 @@
 // `npm run bench` must keep working: its harness runs here at a tiny scale. Only that it runs and
 // reports is checked; benchmark figures are never test assertions.
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../bench/report.ts';
 import { runBenchmarks } from '../bench/run.ts';
@@ -26,6 +27,7 @@ describe('npm run bench', () => {
     expect(results.overhead!.scenarios.every((scenario) => scenario.requestsPerSecond > 0)).toBe(true);
     expect(results.subscriptions!.gateway.fanOut.events).toBe(4);
     expect(results.subscriptions!.bare.fanOut.events).toBe(4);
+    expect(results.subscriptions!.clientProcesses).toBe(Math.min(availableParallelism(), 2));
     expect(report).not.toMatch(/NaN|undefined/);
   }, 60_000);
 });
