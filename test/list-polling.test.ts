@@ -79,6 +79,36 @@ describe('modelInvocationJobsChanged', () => {
     expect(sub.events.every((e) => e.data!.modelInvocationJobsChanged.job.jobName.startsWith('acct-'))).toBe(true);
   });
 
+  it('should stream a job created and finished while the account baseline is being read', async () => {
+    const { faults } = t.simulator;
+    const lists = () => t.simulator.stats().calls.ListModelInvocationJobs;
+    const before = lists();
+    faults.operations = ['ListModelInvocationJobs'];
+    faults.hang = true;
+    try {
+      const sub = subscribeWs(wsClient(), ACCOUNT, { filter: { nameContains: 'between-' } });
+      // The baseline reads one list per unfinished status, then the newest page: let each
+      // through as it arrives; the round's own list comes next and is held.
+      for (let call = 1; call <= 6; call++) {
+        await expect.poll(lists).toBe(before + call);
+        faults.hang = false;
+        faults.hang = true;
+      }
+      await expect.poll(lists).toBe(before + 7);
+      const finished = t.simulator.engine.createJob({ status: 'Completed', jobName: 'between-finished' }, { paused: true });
+      faults.reset();
+      expect((await sub.next()).data!.modelInvocationJobsChanged).toEqual({
+        status: 'COMPLETED',
+        previousStatus: null,
+        job: { jobId: finished.jobId, jobName: 'between-finished' },
+      });
+      const next = t.simulator.engine.createJob({ status: 'Submitted', jobName: 'between-next' }, { paused: true });
+      expect((await sub.next()).data!.modelInvocationJobsChanged.job.jobId).toBe(next.jobId);
+    } finally {
+      faults.reset();
+    }
+  });
+
   it('should show a job created through the gateway at once', async () => {
     const sub = subscribeWs(wsClient(), ACCOUNT, { filter: { statusEquals: 'SUBMITTED' } });
     await expect.poll(() => t.gateway.poller.stats().accountWatchers).toBe(1);

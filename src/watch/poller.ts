@@ -124,6 +124,7 @@ export function createPoller(options: PollerOptions): Poller {
   let accountWatchers = 0;
   let accountState: 'off' | 'baseline' | 'settling' | 'live' = 'off';
   let newestSubmitTime = 0;
+  let baselineNewestSubmitTime = 0;
   // Whether this instance tracks and publishes account-wide changes: always alone; with peers,
   // while it holds the account lease (otherwise two instances would report one change twice).
   let accountLeaseHeld = !ownership.shared;
@@ -192,8 +193,10 @@ export function createPoller(options: PollerOptions): Poller {
     const submitTime = new Date(job.submitTime).getTime();
     account.set(jobId, { status: job.status, submitTime });
     newestSubmitTime = Math.max(newestSubmitTime, submitTime);
-    // While settling, a job first seen already finished was finished before the baseline.
-    const settledBefore = accountState === 'settling' && !known && isTerminalStatus(job.status);
+    // While settling, a job first seen already finished was finished before the baseline, unless
+    // it is newer than the newest the baseline saw: then it was created (and finished) since.
+    const settledBefore =
+      accountState === 'settling' && !known && isTerminalStatus(job.status) && submitTime < baselineNewestSubmitTime;
     // A quiet (baseline) observation of a job whose status was known (from a peer that held the
     // account lease before us) is a change all the same; alone, nothing is known at the baseline.
     if ((quiet && !known) || settledBefore) return;
@@ -254,6 +257,7 @@ export function createPoller(options: PollerOptions): Poller {
     for (const statusEquals of UNFINISHED_STATUSES) await listAll({ statusEquals }, (job) => observe(job, true));
     const newest = await paced(() => jobs.listJobs({ sortOrder: 'Descending', maxResults: LIST_PAGE_SIZE }));
     newest.jobs.forEach((job) => observe(job, true));
+    baselineNewestSubmitTime = newestSubmitTime;
     accountState = 'settling';
   };
 
