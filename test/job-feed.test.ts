@@ -128,6 +128,38 @@ describe('job feed', () => {
     expect(poller.watching).toBe(0);
   });
 
+  it('should hand out a change, and end finished streams, a chunk at a time with other work in between', async () => {
+    const { feed, publish } = feedFor(state('InProgress'));
+    const total = 1_200;
+    const counts = { next: 0, end: 0 };
+    // What other work, scheduled when the first stream is handed the event (or ended), would see.
+    const seenByOthers: Partial<Record<keyof typeof counts, number>> = {};
+    let allEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (allEnded = resolve));
+    const count = (what: keyof typeof counts) => {
+      if (++counts[what] === 1) setImmediate(() => (seenByOthers[what] = counts[what]));
+    };
+    for (let i = 0; i < total; i++) {
+      const stream = await feed.follow(JOB_ID, 'status');
+      if (!isPipeable<JobChange>(stream)) throw new Error('job streams can be piped');
+      stream.pipe({
+        next: (change) => change.job.status === 'Completed' && count('next'),
+        end: () => (count('end'), counts.end === total && allEnded()),
+        fail: (error) => {
+          throw error;
+        },
+      });
+    }
+    publish(state('Completed'));
+    await ended;
+    expect(counts).toEqual({ next: total, end: total });
+    expect(seenByOthers.next).toBeGreaterThan(0);
+    expect(seenByOthers.next).toBeLessThan(total);
+    expect(seenByOthers.end).toBeGreaterThan(0);
+    expect(seenByOthers.end).toBeLessThan(total);
+    expect(feed.size).toBe(0);
+  });
+
   it('should keep delivering to the streams that stay when others leave', async () => {
     const { feed, poller, publish } = feedFor(state('Submitted'));
     const leaving = await feed.follow(JOB_ID, 'status');
