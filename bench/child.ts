@@ -2,6 +2,7 @@
 // for its "ready" message, then send it commands and await the answers. Servers under load run
 // in children so that their CPU and memory are not mixed with the load generator's.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -80,8 +81,21 @@ export interface MemorySample {
   arrayBuffers: number;
 }
 
-/** What every child answers alike: `cpu` (user + system time so far, ms) and `memory`. */
+// Started by the first `longestStall`: it wakes the process every millisecond.
+let loopDelay: IntervalHistogram | undefined;
+
+/**
+ * What every child answers alike: `cpu` (user + system time so far, ms), `memory`, and
+ * `longestStall`: the longest the event loop was held (ms, to 1 ms) since the previous one.
+ */
 function answerProcessCommand(type: string): { value: number | MemorySample } | undefined {
+  if (type === 'longestStall') {
+    const longest = loopDelay ? loopDelay.max / 1e6 : 0;
+    loopDelay ??= monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
+    loopDelay.reset();
+    return { value: longest };
+  }
   if (type === 'cpu') {
     const { user, system } = process.cpuUsage();
     return { value: (user + system) / 1000 };

@@ -164,7 +164,10 @@ export function renderReport(results: BenchResults): string {
         'receiving it; percentiles over all subscribers per event, then the median over ' +
         `${gateway.fanOut.events} events. CPU: the server process\'s user + system time from the change to the last delivery. ` +
         'Server side: the gateway\'s own `gateway_subscription_fanout_seconds`, from the observation to the last subscriber ' +
-        'handed the event (its frame written to the socket), median over events.',
+        'handed the event (its frame written to the socket), median over events. Event loop held at most: the server\'s ' +
+        'longest stall (`monitorEventLoopDelay`, 1 ms resolution) from a round\'s first event until it let go of every ' +
+        'subscription, ending them included (the gateway ends them when the job finishes; the baselines when the ' +
+        'clients unsubscribe), median over rounds: how long anything else on the server could be kept waiting.',
       '',
     );
     out.push(
@@ -209,10 +212,11 @@ function subscriptionTable({ gateway, bare, floor }: SubscriptionResult): string
     ms(r.fanOut.maxMs),
     r.fanOut.serverMs === undefined ? '–' : ms(r.fanOut.serverMs),
     ms(r.fanOut.serverCpuMs),
+    ms(r.longestStallMs),
     ms(r.subscribeAllMs),
   ];
   return table(
-    ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server side ms', 'server CPU ms per event', 'all subscribed in ms'],
+    ['server', 'heap per subscription', 'RSS per subscription', 'heap per connection', 'fan-out p50 ms', 'fan-out p99 ms', 'fan-out max ms', 'server side ms', 'server CPU ms per event', 'event loop held at most ms', 'all subscribed in ms'],
     [row(`gateway, ${count(gateway.subscriptions)} subscriptions`, gateway), row('bare graphql-ws, same', bare), row('floor, same', floor)],
   );
 }

@@ -43,6 +43,11 @@ export interface FanOutResult {
     /** The gateway only: from the observation to the last subscriber handed the event, server side. */
     serverMs?: number;
   };
+  /**
+   * The longest the server's event loop was held at once, from a round's first event until it let
+   * go of every subscription (ending them included), median over rounds.
+   */
+  longestStallMs: number;
 }
 
 export interface SubscriptionResult {
@@ -78,7 +83,13 @@ interface Target {
   change(status: (typeof LIFECYCLE)[number]): Promise<void>;
   /** Server-side fan-out time so far, in seconds, and the number of fan-outs, when the server tells. */
   fanOutTotals?(): Promise<{ seconds: number; count: number }>;
+  /** Resolves once the server has let go of every subscription of the round. */
+  drained(): Promise<void>;
 }
+
+const waitFor = async (condition: () => Promise<boolean>) => {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+};
 
 export async function runSubscriptions(options: SubscriptionOptions): Promise<SubscriptionResult> {
   // Both start at once (start-up is slow, idle servers cost nothing); they are measured in turn.
@@ -119,6 +130,8 @@ export async function runSubscriptions(options: SubscriptionOptions): Promise<Su
           count: sample(text, 'gateway_subscription_fanout_seconds_count') ?? 0,
         };
       },
+      // Its streams end with the job.
+      drained: () => waitFor(async () => (await gateway.request<number>({ type: 'openStreams' })) === 0),
     });
     const gatewayResult = { ...result, subscribeCalls: subscribe?.calls ?? 0, subscribePollRounds: subscribe?.pollRounds ?? 0 };
 
@@ -136,15 +149,11 @@ function publishing(child: Child<{ url: string }>): Target {
   return {
     child,
     query: 'subscription { tick { status observedAt } }',
-    async prepare() {
-      // The previous round's subscriptions must be gone before counting this round's.
-      while ((await subscribers()) > 0) await new Promise((r) => setTimeout(r, 20));
-      return {};
-    },
-    async subscribed(_initial, total) {
-      while ((await subscribers()) < total) await new Promise((r) => setTimeout(r, 20));
-    },
+    // The previous round's subscriptions must be gone before counting this round's.
+    prepare: () => waitFor(async () => (await subscribers()) === 0).then(() => ({})),
+    subscribed: (_initial, total) => waitFor(async () => (await subscribers()) >= total),
     change: (status) => child.request({ type: 'publish', status: STATUS_NAMES[status] }),
+    drained: () => waitFor(async () => (await subscribers()) === 0),
   };
 }
 
@@ -176,6 +185,7 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
 
     const events: Array<{ p50: number; p99: number; max: number; cpuMs: number; serverMs?: number }> = [];
     const subscribeTimes: number[] = [];
+    const stalls: number[] = [];
     let idle: MemorySample | undefined;
     // Every subscriber's latency for a status, once all of them got it.
     const allReceived = async (status: string) =>
@@ -190,6 +200,7 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
       if (!warmUp) subscribeTimes.push(performance.now() - started);
       if (warmUp) idle = await memory();
 
+      await child.request({ type: 'longestStall' });
       for (const status of LIFECYCLE) {
         const everyone = allReceived(STATUS_NAMES[status]!);
         const fanOutsBefore = await target.fanOutTotals?.();
@@ -208,6 +219,9 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
       }
       // The gateway's streams completed with the job; the baseline's are ended here.
       await everyPool({ type: 'unsubscribe' });
+      await target.drained();
+      const stall = await child.request<number>({ type: 'longestStall' });
+      if (!warmUp) stalls.push(stall);
     }
 
     return {
@@ -219,6 +233,7 @@ async function measureFanOut(options: SubscriptionOptions, target: Target): Prom
       },
       bytesPerSubscription: { rss: (idle!.rss - connected.rss) / total, heap: (idle!.heapUsed - connected.heapUsed) / total },
       subscribeAllMs: median(subscribeTimes),
+      longestStallMs: median(stalls),
       fanOut: {
         events: events.length,
         p50Ms: median(events.map((e) => e.p50)),
