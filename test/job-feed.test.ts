@@ -39,10 +39,13 @@ function feedFor(initial: ModelInvocationJob) {
       },
       current: async () => poller.current,
       latest: () => poller.latest,
+      watchAccount: () => () => undefined,
     } as unknown as Poller,
   });
   const publish = (job: ModelInvocationJob) => pubSub.publish('job:changed', JOB_ID, { job, observedAt: new Date() });
-  return { feed, poller, publish };
+  const publishAccountChange = (job: ModelInvocationJob, previousStatus: ModelInvocationJob['status']) =>
+    pubSub.publish('jobs:statusChanged', { job, previousStatus, observedAt: new Date() });
+  return { feed, poller, publish, publishAccountChange };
 }
 
 const next = async (stream: AsyncIterator<JobChange>) => {
@@ -157,6 +160,39 @@ describe('job feed', () => {
     expect(seenByOthers.next).toBeLessThan(total);
     expect(seenByOthers.end).toBeGreaterThan(0);
     expect(seenByOthers.end).toBeLessThan(total);
+    expect(feed.size).toBe(0);
+  });
+
+  it('should hand an account-wide change to many streams a chunk at a time, each stream by its filter', async () => {
+    const { feed, publishAccountChange } = feedFor(state('Submitted'));
+    const total = 1_200;
+    const got: string[][] = Array.from({ length: total }, () => []);
+    let delivered = 0;
+    let seenByOthers: number | undefined;
+    let allDelivered!: () => void;
+    const done = new Promise<void>((resolve) => (allDelivered = resolve));
+    for (let i = 0; i < total; i++) {
+      const stream = feed.followAccount({ statusEquals: i % 2 === 0 ? 'InProgress' : 'Failed' });
+      if (!isPipeable<JobChange>(stream)) throw new Error('account streams can be piped');
+      stream.pipe({
+        next: (change) => {
+          got[i]!.push(String(change.job.status));
+          if (++delivered === 1) setImmediate(() => (seenByOthers = delivered));
+          if (delivered === total) allDelivered();
+        },
+        end: () => undefined,
+        fail: (error) => {
+          throw error;
+        },
+      });
+    }
+    publishAccountChange(state('InProgress'), 'Scheduled');
+    publishAccountChange(state('Failed'), 'InProgress');
+    await done;
+    expect(seenByOthers).toBeGreaterThan(0);
+    expect(seenByOthers).toBeLessThan(total / 2);
+    expect(got.every((statuses, i) => statuses.join() === (i % 2 === 0 ? 'InProgress' : 'Failed'))).toBe(true);
+    feed.close();
     expect(feed.size).toBe(0);
   });
 
