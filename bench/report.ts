@@ -56,8 +56,8 @@ export function renderReport(results: BenchResults): string {
   out.push('# Benchmarks', '');
   out.push(
     `Written by \`npm run bench${results.quick ? ' -- --quick' : ''}\`${results.quick ? ' (quick mode: smoke test, fewer and shorter runs — not figures to quote)' : ''}. ` +
-      'Every server under test runs in its own child process on loopback; so do the load generators: autocannon for HTTP ' +
-      'runs in the parent, a pool of graphql-ws clients for subscriptions in child processes of its own. The upstream is the embedded Bedrock simulator, reached ' +
+      'Every server under test runs in its own child process on loopback. Of the load generators, autocannon (HTTP) runs ' +
+      'in the parent, and the pool of graphql-ws clients (subscriptions) in child processes of its own. The upstream is the embedded Bedrock simulator, reached ' +
       'through the real AWS SDK over HTTP. Figures are medians over runs; ratios are taken within each round, between ' +
       'runs made back to back, then their median is reported.',
     '',
