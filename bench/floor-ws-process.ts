@@ -1,8 +1,8 @@
 // A benchmark child: the floor for subscription fan-out, the least a server speaking
 // graphql-ws's protocol (graphql-transport-ws) can do per event: no GraphQL, no per-subscriber
 // work beyond framing one message. On the parent's "publish" it serialises the event once, frames
-// it for every subscription of a connection into one buffer (ws's own framing) and writes that
-// buffer to the connection's socket in one call. What the client pool measures against it is the
+// it for every subscription of a connection into one buffer and writes that buffer to the
+// connection's socket in one call. What the client pool measures against it is the
 // pool's own limit on this machine.
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

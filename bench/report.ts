@@ -57,8 +57,8 @@ export function renderReport(results: BenchResults): string {
   out.push(
     `Written by \`npm run bench${results.quick ? ' -- --quick' : ''}\`${results.quick ? ' (quick mode: smoke test, fewer and shorter runs — not figures to quote)' : ''}. ` +
       'Every server under test runs in its own child process on loopback. Of the load generators, autocannon (HTTP) runs ' +
-      'in the parent, and the pool of graphql-ws clients (subscriptions) in child processes of its own. The upstream is the embedded Bedrock simulator, reached ' +
-      'through the real AWS SDK over HTTP. Figures are medians over runs; ratios are taken within each round, between ' +
+      'in the parent, and the pool of graphql-ws clients (subscriptions) in child processes of its own. The upstream is ' +
+      'the embedded Bedrock simulator, reached through the real AWS SDK over HTTP. Figures are medians over runs; ratios are taken within each round, between ' +
       'runs made back to back, then their median is reported.',
     '',
   );
@@ -151,7 +151,8 @@ export function renderReport(results: BenchResults): string {
         'the default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`), all to one job, held by one server process. The client pool, real ' +
         `graphql-ws clients, is spread over ${count(results.subscriptions.clientProcesses)} processes (one per core): a process reads ` +
         'its messages one at a time, so with every client in one process the last subscriber would mostly wait for its own ' +
-        'process to read the others. The pool shares the machine with the server. **Gateway**: `modelInvocationJobStatusChanged`, the job moved through its life by the simulator ' +
+        'process to read the others. The pool shares the machine with the server. **Gateway**: ' +
+        '`modelInvocationJobStatusChanged`, the job moved through its life by the simulator ' +
         '(SUBMITTED → VALIDATING → SCHEDULED → IN_PROGRESS → COMPLETED), each change seen by the poller (200 ms interval). ' +
         '**Bare graphql-ws**: graphql-ws\'s own `useServer` with graphql-js and an in-memory pub/sub, one trivial subscription, ' +
         'the same four events published to everyone. **Floor**: no GraphQL at all, a minimal server speaking the graphql-ws ' +
