@@ -1,6 +1,6 @@
 // Environment → typed, validated Config. The only module that reads process.env.
 import type { Level } from 'pino';
-import { SCOPES, isScope, type Scope } from './auth/scopes.ts';
+import { SCOPES, isScope, type Scope } from './access/scopes.ts';
 
 export type BedrockBackend = 'simulator' | 'aws';
 

@@ -8,7 +8,7 @@ import type { ExecutionResult } from 'graphql';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { deliverDirectly } from '../src/websocket/direct-delivery.ts';
-import { createEventStream, isPipeable, type EventStream } from '../src/watch/event-stream.ts';
+import { createEventStream, isPipeable, type EventStream } from '../src/subscriptions/event-stream.ts';
 import { createEventQueue } from './support/event-queue.ts';
 
 const closers: Array<() => Promise<void> | void> = [];

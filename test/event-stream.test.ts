@@ -1,7 +1,7 @@
 // The per-subscriber stream: values in order, the end after what was queued, cleanup exactly once;
 // iterated, or piped to a sink.
 import { describe, expect, it } from 'vitest';
-import { createEventStream, isPipeable, type Sink } from '../src/watch/event-stream.ts';
+import { createEventStream, isPipeable, type Sink } from '../src/subscriptions/event-stream.ts';
 
 describe('createEventStream', () => {
   it('should deliver queued values in order, then end', async () => {

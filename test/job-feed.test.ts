@@ -3,8 +3,8 @@
 // yet can be set exactly; subscriptions.test.ts runs the same paths with the real poller.
 import { describe, expect, it } from 'vitest';
 import type { ModelInvocationJob } from '../src/bedrock/job.ts';
-import { isPipeable, type Sink } from '../src/watch/event-stream.ts';
-import { createJobFeed, type JobChange } from '../src/watch/job-feed.ts';
+import { isPipeable, type Sink } from '../src/subscriptions/event-stream.ts';
+import { createJobFeed, type JobChange } from '../src/subscriptions/job-feed.ts';
 import { createJobPubSub } from '../src/watch/job-pub-sub.ts';
 import type { Poller } from '../src/watch/poller.ts';
 

@@ -4,9 +4,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { parse, type ExecutionResult } from 'graphql';
-import { sessionOfContext } from '../src/plugins/credential-session.ts';
-import { createSharedSubscriptionExecutionPlugin, pipeableResultsOf } from '../src/plugins/shared-subscription-execution-plugin.ts';
-import { createEventStream, type EventStream } from '../src/watch/event-stream.ts';
+import { sessionOfContext } from '../src/access/credential-session.ts';
+import { createSharedSubscriptionExecutionPlugin, pipeableResultsOf } from '../src/subscriptions/shared-execution-plugin.ts';
+import { createEventStream, type EventStream } from '../src/subscriptions/event-stream.ts';
 
 interface Tick {
   n: number;

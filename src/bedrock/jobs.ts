@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { GraphQLError } from 'graphql';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
-import type { Tracing } from '../tracing.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
 import type { JobCache } from './job-cache.ts';

@@ -3,8 +3,8 @@
 // graphql-ws does the same at connection_init and per operation in gateway.ts.
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Authenticator } from '../auth/authenticator.ts';
-import type { Principal } from '../auth/scopes.ts';
+import type { Authenticator } from '../access/authenticator.ts';
+import type { Principal } from '../access/scopes.ts';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
 import type { GatewayServerContext } from './server-context.ts';

@@ -2,8 +2,8 @@
 // response), the request counted by route and status, and one log line per GraphQL request.
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics.ts';
-import { createOperationRecord, logOperation, requestIdFrom } from './operation-record.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import { createOperationRecord, logOperation, requestIdFrom } from '../observability/operation-record.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
 export interface HttpObservabilityOptions {

@@ -4,9 +4,9 @@
 import { getOperationAST, type ExecutionArgs } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { ErrorCode, errorCodeOf } from '../errors.ts';
-import type { GatewayMetrics } from '../metrics.ts';
-import type { Tracing } from '../tracing.ts';
-import { recordErrors, type OperationRecord } from './operation-record.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { recordErrors, type OperationRecord } from '../observability/operation-record.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
 export interface OperationObservabilityOptions {

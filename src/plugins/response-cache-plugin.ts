@@ -14,7 +14,7 @@ import { Kind, getOperationAST, type DocumentNode, type SelectionSetNode } from 
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import type { Config } from '../config.ts';
-import { credentialSession } from './credential-session.ts';
+import { credentialSession } from '../access/credential-session.ts';
 import { CACHEABLE_ROOT_FIELDS } from '../schema/cacheability.ts';
 import type { Context } from '../schema/context.ts';
 

@@ -1,8 +1,8 @@
 // What the transports hand to Yoga for each request (HTTP) or operation (graphql-ws), before
 // the GraphQL context is built from it.
 import type { IncomingMessage } from 'node:http';
-import type { Principal } from '../auth/scopes.ts';
-import type { OperationRecord } from './operation-record.ts';
+import type { Principal } from '../access/scopes.ts';
+import type { OperationRecord } from '../observability/operation-record.ts';
 
 export interface GatewayServerContext {
   /** The HTTP request (or the WebSocket's upgrade request). */

@@ -1,8 +1,8 @@
 // What every resolver receives. Built fresh per operation so loaders are never shared.
-import type { Principal } from '../auth/scopes.ts';
+import type { Principal } from '../access/scopes.ts';
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
-import type { JobFeed } from '../watch/job-feed.ts';
+import type { JobFeed } from '../subscriptions/job-feed.ts';
 import type { Poller } from '../watch/poller.ts';
 import { createCacheability, type Cacheability } from './cacheability.ts';
 

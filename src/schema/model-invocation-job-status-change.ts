@@ -1,6 +1,6 @@
 // ModelInvocationJobStatusChange and the subscription that streams a job's status changes.
 import { normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
-import type { JobChange } from '../watch/job-feed.ts';
+import type { JobChange } from '../subscriptions/job-feed.ts';
 import { builder } from './builder.ts';
 import { DateTime } from './date-time.ts';
 import { ModelInvocationJobRef } from './model-invocation-job.ts';

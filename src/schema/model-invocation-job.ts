@@ -2,7 +2,7 @@
 // names and nullability, plus derived fields; and the queries that fetch jobs by identifier.
 import { isTerminalStatus, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn, normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
-import type { JobChange } from '../watch/job-feed.ts';
+import type { JobChange } from '../subscriptions/job-feed.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
 import {

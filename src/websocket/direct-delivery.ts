@@ -2,9 +2,9 @@
 // operation through its own chain of promises (the envelop's per-event hooks, graphql-ws's
 // emit, a JSON.stringify of the whole message, ws's send); with 10,000 subscribers to one job
 // that is 10,000 chains per status change, and most of the time they take is the garbage they
-// leave. Here the operation's stream is piped instead (watch/event-stream.ts): each event is a
+// leave. Here the operation's stream is piped instead (subscriptions/event-stream.ts): each event is a
 // plain call, its result is masked and serialised once for every subscriber that shares it
-// (plugins/shared-subscription-execution-plugin.ts), and each subscriber costs one frame copied
+// (subscriptions/shared-execution-plugin.ts), and each subscriber costs one frame copied
 // into its connection's batch; a connection's batch leaves in one write at the end of the turn.
 //
 // graphql-ws still owns the operation: it gets an iterator that yields nothing and finishes when
@@ -15,7 +15,7 @@
 import type { Socket } from 'node:net';
 import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
-import { done, type Pipeable, type Sink } from '../watch/event-stream.ts';
+import { done, type Pipeable, type Sink } from '../subscriptions/event-stream.ts';
 
 /** One operation's end: where its events go. */
 export interface DeliveryTarget<Operation> {

@@ -8,8 +8,8 @@
 // presented the same ones: an auth plugin may make what a field returns depend on the caller.
 import { createSourceEventStream, execute, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
-import { done, isPipeable, type Pipeable, type Sink } from '../watch/event-stream.ts';
-import { sessionOfContext } from './credential-session.ts';
+import { done, isPipeable, type Pipeable, type Sink } from './event-stream.ts';
+import { sessionOfContext } from '../access/credential-session.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 

@@ -1,9 +1,9 @@
 // Prometheus metrics for GET /metrics, in a registry per gateway (never prom-client's global
 // one), so several gateways in one process keep separate counts.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CircuitState } from './bedrock/circuit-breaker.ts';
-import type { UpstreamCall } from './bedrock/jobs.ts';
-import type { PollerStats } from './watch/poller.ts';
+import type { CircuitState } from '../bedrock/circuit-breaker.ts';
+import type { UpstreamCall } from '../bedrock/jobs.ts';
+import type { PollerStats } from '../watch/poller.ts';
 
 export interface MetricsOptions {
   /**

@@ -2,7 +2,7 @@
 // produced, under the request id the client sees in `x-request-id`. No credentials, ever.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/scopes.ts';
+import type { Principal } from '../access/scopes.ts';
 import { errorCodeOf } from '../errors.ts';
 
 /** Facts about one operation, filled in as it goes through the pipeline. */

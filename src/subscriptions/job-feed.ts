@@ -12,8 +12,8 @@ import {
   type ModelInvocationJob,
 } from '../bedrock/job.ts';
 import { createEventStream, type EventStream } from './event-stream.ts';
-import type { JobObservation, JobPubSub } from './job-pub-sub.ts';
-import type { Poller } from './poller.ts';
+import type { JobObservation, JobPubSub } from '../watch/job-pub-sub.ts';
+import type { Poller } from '../watch/poller.ts';
 
 export interface JobChange {
   job: ModelInvocationJob;
@@ -194,7 +194,7 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
  * A job's streams, grouped by the state each last received (a cohort): an observation is judged
  * once per cohort, not once per stream, and streams that receive one observation with the same
  * previous status get the same event object, so whatever is derived from it (the subscription's
- * execution result, see plugins/shared-subscription-execution-plugin.ts) is computed once for all.
+ * execution result, see shared-execution-plugin.ts) is computed once for all.
  * A cohort an observation moves joins the one already at the new state, if any.
  */
 class Cohorts {

@@ -4,7 +4,7 @@
 // Other checks (Redis) are reported but never make the instance unready: without them it still
 // answers every query from upstream and every subscription by polling for itself, so a load
 // balancer should keep sending it traffic. A failing one shows as `"ok": false` and `degraded`.
-import type { JobsApi } from './bedrock/jobs.ts';
+import type { JobsApi } from '../bedrock/jobs.ts';
 
 export interface CheckResult {
   ok: boolean;
