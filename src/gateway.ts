@@ -16,7 +16,7 @@ import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
 import { exampleQuery } from './http/example-query.ts';
-import { createRequestRateLimiter } from './limits/request-rate-limiter.ts';
+import { createTokenBucket } from './limits/token-bucket.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { createAccessPlugin } from './plugins/access-plugin.ts';
@@ -119,7 +119,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     deadlineMs: config.upstream.deadlineMs,
     logger,
     circuitBreaker,
-    callBudget: createRequestRateLimiter({ perSecond: config.upstream.callsPerSecond, burst: config.upstream.callsBurst }),
+    callBudget: createTokenBucket({ perSecond: config.upstream.callsPerSecond, burst: config.upstream.callsBurst }),
     onCall: (call) => metrics.observeUpstreamCall(call),
     tracing,
   });
@@ -143,7 +143,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const authenticator = createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) });
   const rateLimiter =
     config.limits.rateLimitPerSecond > 0
-      ? createRequestRateLimiter({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
+      ? createTokenBucket({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
       : undefined;
   const clientAddress = (req: IncomingMessage | undefined) => clientAddressOf(req, config.limits.trustProxyHops);
   const isAllowedOrigin = (origin: string) => config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);

@@ -21,17 +21,26 @@ export type ModelInvocationJob = Omit<Response, RequiredMember> & {
 
 export type JobStatus = ModelInvocationJobStatus;
 
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set<JobStatus>([
-  'Completed',
-  'PartiallyCompleted',
-  'Failed',
-  'Stopped',
-  'Expired',
-]);
+/** Every status, and whether it is final: the one list (the type checks it names them all). */
+const IS_TERMINAL: Readonly<Record<JobStatus, boolean>> = {
+  Submitted: false,
+  Validating: false,
+  Scheduled: false,
+  InProgress: false,
+  Stopping: false,
+  Completed: true,
+  PartiallyCompleted: true,
+  Failed: true,
+  Stopped: true,
+  Expired: true,
+};
+
+/** Statuses a job may still leave. */
+export const UNFINISHED_STATUSES = (Object.keys(IS_TERMINAL) as JobStatus[]).filter((status) => !IS_TERMINAL[status]);
 
 /** A job in one of these statuses never changes again. */
 export function isTerminalStatus(status: string | undefined): boolean {
-  return status !== undefined && TERMINAL_STATUSES.has(status);
+  return status !== undefined && IS_TERMINAL[status as JobStatus] === true;
 }
 
 /** A value that differs whenever anything a client can see about the job differs. */

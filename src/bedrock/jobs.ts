@@ -9,11 +9,10 @@ import {
   type CreateModelInvocationJobRequest,
   type ListModelInvocationJobsRequest,
 } from '@aws-sdk/client-bedrock';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { GraphQLError } from 'graphql';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
-import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import type { TokenBucket } from '../limits/token-bucket.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
@@ -33,7 +32,7 @@ export interface JobsApiOptions {
    * waits for a token within its deadline and fails with THROTTLED when it could not get one in
    * time. @default none
    */
-  callBudget?: RequestRateLimiter;
+  callBudget?: TokenBucket;
   /** Told about every call when it ends (metrics). @default none */
   onCall?: (call: UpstreamCall) => void;
   /** Wraps every call in a client span. @default none */
@@ -83,17 +82,6 @@ export interface JobsApi {
 export function createJobsApi(options: JobsApiOptions): JobsApi {
   const { client, cache, deadlineMs, logger, circuitBreaker, callBudget, onCall, tracing } = options;
 
-  // Waits for a token of the shared call budget; false when none comes before the deadline.
-  const takeBudget = async (deadlineAt: number, signal: AbortSignal): Promise<boolean> => {
-    if (!callBudget) return true;
-    for (;;) {
-      const decision = callBudget.take('upstream');
-      if (decision.allowed) return true;
-      if (performance.now() + decision.retryAfterMs >= deadlineAt) return false;
-      await delay(decision.retryAfterMs, undefined, { signal });
-    }
-  };
-
   const attempt = async <T extends { $metadata: { attempts?: number } }>(
     operation: string,
     run: (abortSignal: AbortSignal) => Promise<T>,
@@ -111,7 +99,9 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       );
     }
     const signal = AbortSignal.timeout(deadlineMs);
-    if (!(await takeBudget(startedAt + deadlineMs, signal).catch(() => false))) {
+    // Waits for a token of the shared call budget; none before the deadline is a refusal.
+    const budgeted = callBudget?.acquire('upstream', { signal, maxWaitMs: startedAt + deadlineMs - performance.now() }) ?? true;
+    if (!(await Promise.resolve(budgeted).catch(() => false))) {
       admission.ticket?.success(); // nothing was sent: says nothing about Bedrock
       report('over_budget', 0);
       throw createGatewayError(

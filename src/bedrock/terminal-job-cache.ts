@@ -1,5 +1,6 @@
 // A bounded in-process cache of finished jobs. A job in a terminal status never changes again,
 // so it can be served across requests without asking Bedrock; unfinished jobs never enter.
+import { LRUCache } from 'lru-cache';
 import { isTerminalStatus, type ModelInvocationJob } from './job.ts';
 
 export interface TerminalJobCache {
@@ -9,26 +10,16 @@ export interface TerminalJobCache {
   readonly size: number;
 }
 
-/** Least-recently-used eviction on a Map (insertion order is recency order). */
+/** The `maxSize` most recently used finished jobs; 0 keeps none. */
 export function createTerminalJobCache(maxSize: number): TerminalJobCache {
-  const jobs = new Map<string, ModelInvocationJob>();
+  const jobs = maxSize > 0 ? new LRUCache<string, ModelInvocationJob>({ max: maxSize }) : undefined;
   return {
-    get(jobId) {
-      const job = jobs.get(jobId);
-      if (job !== undefined) {
-        jobs.delete(jobId);
-        jobs.set(jobId, job);
-      }
-      return job;
-    },
+    get: (jobId) => jobs?.get(jobId),
     offer(jobId, job) {
-      if (maxSize === 0 || !isTerminalStatus(job.status)) return;
-      jobs.delete(jobId);
-      jobs.set(jobId, job);
-      if (jobs.size > maxSize) jobs.delete(jobs.keys().next().value as string);
+      if (isTerminalStatus(job.status)) jobs?.set(jobId, job);
     },
     get size() {
-      return jobs.size;
+      return jobs?.size ?? 0;
     },
   };
 }

@@ -6,13 +6,13 @@ import type { Plugin } from 'graphql-yoga';
 import type { Authenticator } from '../access/authenticator.ts';
 import type { Principal } from '../access/scopes.ts';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
-import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import type { TokenBucket } from '../limits/token-bucket.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
 export interface AccessPluginOptions {
   authenticator: Authenticator;
   /** Per-caller token buckets; undefined disables rate limiting. */
-  rateLimiter: RequestRateLimiter | undefined;
+  rateLimiter: TokenBucket | undefined;
   /** The client's address (for unauthenticated rate limiting). */
   clientAddress(serverContext: GatewayServerContext): string;
   /** Told about every refused request (metrics). */

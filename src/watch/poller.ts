@@ -14,13 +14,13 @@
 // follows through their published events, which update `latest`, and through the shared cache,
 // which catches up on any event Redis pub/sub dropped. Without Redis every lease is ours.
 import type { Logger } from 'pino';
-import { isOlderState, isTerminalStatus, jobStateKey, type JobStatus, type ModelInvocationJob } from '../bedrock/job.ts';
+import { UNFINISHED_STATUSES, isOlderState, isTerminalStatus, jobStateKey, type JobStatus, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { JobsApi, ListJobsInput } from '../bedrock/jobs.ts';
 import { mapConcurrent } from '../bedrock/map-concurrent.ts';
 import type { JobPubSub } from './job-pub-sub.ts';
 import { ACCOUNT_LEASE, createLocalPollOwnership, jobLease, type PollOwnership } from './poll-ownership.ts';
-import { createRateLimiter } from './rate-limiter.ts';
+import { createTokenBucket } from '../limits/token-bucket.ts';
 
 export interface PollerOptions {
   jobs: JobsApi;
@@ -105,7 +105,6 @@ interface AccountEntry {
   submitTime: number;
 }
 
-const UNFINISHED_STATUSES: JobStatus[] = ['Submitted', 'Validating', 'Scheduled', 'InProgress', 'Stopping'];
 const LIST_PAGE_SIZE = 1000;
 
 export function createPoller(options: PollerOptions): Poller {
@@ -113,7 +112,9 @@ export function createPoller(options: PollerOptions): Poller {
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const listThreshold = options.listThreshold ?? 5;
   const ownership = options.ownership ?? createLocalPollOwnership();
-  const limiter = createRateLimiter(options.maxRps);
+  // Even pacing: a bucket of one token.
+  const pacing = createTokenBucket({ perSecond: options.maxRps, burst: 1 });
+  const nextSlot = () => pacing.acquire('poller', { signal: closing.signal });
   const watched = new Map<string, WatchedJob>();
   const inFlight = new Map<string, { job: Promise<ModelInvocationJob>; fresh: boolean }>();
   const roundListeners = new Set<(stats: PollerStats) => void>();
@@ -164,7 +165,7 @@ export function createPoller(options: PollerOptions): Poller {
   };
 
   const paced = async <T>(call: () => Promise<T>): Promise<T> => {
-    await limiter.take(closing.signal);
+    await nextSlot();
     callsThisRound += 1;
     return call();
   };
@@ -448,7 +449,7 @@ export function createPoller(options: PollerOptions): Poller {
     async refresh(jobId, { paced = true } = {}) {
       // A fetch already under way may predate the change that prompted this refresh.
       await inFlight.get(jobId)?.job.catch(() => undefined);
-      if (paced) await limiter.take(closing.signal);
+      if (paced) await nextSlot();
       const job = await fetchJob(jobId, true);
       observe(job);
       return job;

@@ -12,7 +12,7 @@ import type { Authenticator } from '../access/authenticator.ts';
 import type { Principal } from '../access/scopes.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
-import type { RequestRateLimiter } from '../limits/request-rate-limiter.ts';
+import type { TokenBucket } from '../limits/token-bucket.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { rateLimitError, rateLimitKey } from '../plugins/access-plugin.ts';
 import { countOperationErrors } from '../plugins/operation-observability-plugin.ts';
@@ -40,7 +40,7 @@ export type WebSocketTransportOptions = Config['webSocket'] & {
   /** Largest message accepted; a bigger one closes the socket with 1009. */
   maxMessageBytes: number;
   authenticator: Authenticator;
-  rateLimiter: RequestRateLimiter | undefined;
+  rateLimiter: TokenBucket | undefined;
   clientAddress(req: IncomingMessage): string;
   /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
   isAllowedOrigin(origin: string): boolean;
