@@ -1,7 +1,7 @@
 // The AWS errors the simulator answers with: name → HTTP status, as Bedrock's API reference and
 // the SDK's service model define them (note ConflictException is 400 there, not 409).
 
-export const AWS_ERROR_STATUS = {
+const AWS_ERROR_STATUS = {
   ValidationException: 400,
   ConflictException: 400,
   ServiceQuotaExceededException: 400,
@@ -19,7 +19,7 @@ export const AWS_ERROR_STATUS = {
   RequestEntityTooLargeException: 413,
 } as const;
 
-export type AwsErrorName = keyof typeof AWS_ERROR_STATUS;
+type AwsErrorName = keyof typeof AWS_ERROR_STATUS;
 
 /** An error that is answered to the caller as `x-amzn-errortype: <name>` with its status. */
 export class SimulatorError extends Error {

@@ -4,23 +4,23 @@
 // a short timeout, failures only counted and logged, never felt by the engine.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { JobChangeListener } from './engine.ts';
 import {
   SIMULATOR_ACCOUNT_ID,
   SIMULATOR_REGION,
   type InputDataConfig,
-  type JobChangeListener,
   type OutputDataConfig,
   type SimulatedJob,
   type SimulatedJobStatus,
-} from './engine.ts';
+} from './simulated-job.ts';
 
-export const BATCH_JOB_STATE_CHANGE = 'Batch Inference Job State Change';
+const BATCH_JOB_STATE_CHANGE = 'Batch Inference Job State Change';
 
 /**
  * Header carrying `EventBridgeTarget.secret`: configure the API destination's connection as
  * AuthorizationType API_KEY with this ApiKeyName, and EventBridge sends it on every delivery.
  */
-export const EVENT_BRIDGE_SECRET_HEADER = 'x-eventbridge-secret';
+const EVENT_BRIDGE_SECRET_HEADER = 'x-eventbridge-secret';
 
 /** Where the simulator POSTs its events: the endpoint an EventBridge API destination would call. */
 export interface EventBridgeTarget {
@@ -34,7 +34,7 @@ export interface EventBridgeTarget {
  * The `detail` of a Batch Inference Job State Change event. Members up to `creationTime` are the
  * ones in AWS's sample event (Bedrock user guide, "How EventBridge for Amazon Bedrock works").
  */
-export interface BatchInferenceJobStateChangeDetail {
+interface BatchInferenceJobStateChangeDetail {
   version: '0.0';
   accountId: string;
   batchJobName: string;

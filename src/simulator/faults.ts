@@ -1,9 +1,9 @@
 // Fault injection for tests: latency, hangs, random throttling/failures and "fail the next N".
 // The server asks it, per request, what should go wrong; everything here is plain state.
 import { setTimeout as delay } from 'node:timers/promises';
-import { SIMULATOR_ACCOUNT_ID } from './engine.ts';
 import { SimulatorError } from './errors.ts';
 import type { Random } from './random.ts';
+import { SIMULATOR_ACCOUNT_ID } from './simulated-job.ts';
 
 export type SimulatorOperation =
   | 'GetModelInvocationJob'

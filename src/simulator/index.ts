@@ -1,30 +1,16 @@
 // Public entry of the embedded Bedrock simulator: start it, point a BedrockClient at `url` with
 // SIMULATOR_CREDENTIALS and SIMULATOR_REGION, and drive or inspect jobs through `engine`.
+// Besides what the rest of the repo uses, it exports the types that name the options, arguments
+// and results of what it exports.
 export { startSimulator, SIMULATOR_CREDENTIALS } from './server.ts';
 export type { Simulator, SimulatorOptions, SimulatorStats } from './server.ts';
-export { SIMULATOR_OPERATIONS } from './faults.ts';
-export { BATCH_JOB_STATE_CHANGE, EVENT_BRIDGE_SECRET_HEADER, toStateChangeEvent } from './event-bridge.ts';
-export type {
-  BatchInferenceJobStateChangeDetail,
-  BatchInferenceJobStateChangeEvent,
-  EventBridgeTarget,
-} from './event-bridge.ts';
+export { SIMULATOR_REGION } from './simulated-job.ts';
+export type { SimulatedJob, SimulatedJobStatus } from './simulated-job.ts';
+export { isTerminalStatus } from './lifecycle.ts';
+export type { JobOutcome } from './lifecycle.ts';
+export type { JobChangeListener, SimulatorEngine } from './engine.ts';
+export type { CreateJobOptions } from './job-factory.ts';
+export type { ListJobsPage, ListJobsQuery } from './job-store.ts';
 export type { InjectedError, SimulatorFaults, SimulatorOperation } from './faults.ts';
-export { JOB_STATUSES, SIMULATOR_ACCOUNT_ID, SIMULATOR_REGION, createEngine, isTerminalStatus } from './engine.ts';
-export type {
-  CreateJobOptions,
-  EngineOptions,
-  InputDataConfig,
-  JobChangeListener,
-  JobOutcome,
-  JobTag,
-  ListJobsPage,
-  ListJobsQuery,
-  ModelInvocationType,
-  OutputDataConfig,
-  SimulatedJob,
-  SimulatedJobStatus,
-  SimulatorEngine,
-  SortOrder,
-  VpcConfig,
-} from './engine.ts';
+export { toStateChangeEvent } from './event-bridge.ts';
+export type { BatchInferenceJobStateChangeEvent, EventBridgeTarget } from './event-bridge.ts';

@@ -2,16 +2,17 @@
 // the four model-invocation-job operations, checks SigV4 on every request, applies injected
 // faults, and answers errors the way AWS does (status + x-amzn-errortype + {"message"}).
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { createCallStats, type CallStats } from './call-stats.ts';
+import { seedDemoJobs } from './demo-data.ts';
 import { createEngine, type SimulatorEngine } from './engine.ts';
 import { SimulatorError } from './errors.ts';
 import { createEventBridgeEmitter, type EventBridgeTarget } from './event-bridge.ts';
-import { FaultInjector, SIMULATOR_OPERATIONS, type SimulatorFaults, type SimulatorOperation } from './faults.ts';
+import { FaultInjector, type SimulatorFaults, type SimulatorOperation } from './faults.ts';
 import { createRandom } from './random.ts';
-import { seedDemoJobs } from './seed.ts';
-import { createSigV4Verifier } from './sigv4.ts';
+import { createSigV4Verifier, type SigV4Verifier } from './sigv4.ts';
 import { parseCreateRequest, parseJobIdentifier, parseListQuery, parseQueryString, toWireJob } from './wire.ts';
 
 /** The only credentials the simulator accepts; sign with these (service `bedrock`). */
@@ -91,40 +92,68 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stopDemo = (options.seed ?? true) ? seedDemoJobs(engine) : () => {};
   engine.onChange(events.listener);
   const faults = new FaultInjector(createRandom(randomSeed ^ 0x27d4eb2f));
+  const calls = createCallStats();
   const verify = createSigV4Verifier({
     service: 'bedrock',
     secretFor: (id) => (id === SIMULATOR_CREDENTIALS.accessKeyId ? SIMULATOR_CREDENTIALS.secretAccessKey : undefined),
   });
   /** One controller per request not yet closed, so close() can release their waits. */
   const active = new Set<AbortController>();
+  const handle = createRequestHandler({ engine, faults, calls, verify, active, logger });
 
-  const zero = (): Record<SimulatorOperation, number> =>
-    Object.fromEntries(SIMULATOR_OPERATIONS.map((op) => [op, 0])) as Record<SimulatorOperation, number>;
-  let calls = zero();
-  let maxInFlight = zero();
-  const inFlight = zero();
+  const server = createServer((req, res) => void handle(req, res));
+  let url: string;
+  try {
+    url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  } catch (error) {
+    stopDemo();
+    engine.dispose();
+    await events.close();
+    throw error;
+  }
+  logger?.info({ url }, 'Bedrock simulator listening');
 
-  const run = (route: Route, query: [string, string][], body: Buffer): unknown => {
-    switch (route.operation) {
-      case 'GetModelInvocationJob': {
-        const id = parseJobIdentifier(route.label ?? '');
-        const job = engine.get(id);
-        if (!job) throw new SimulatorError('ResourceNotFoundException', `Model invocation job ${id} not found.`);
-        return toWireJob(job);
-      }
-      case 'ListModelInvocationJobs': {
-        const page = engine.list(parseListQuery(query));
-        return { invocationJobSummaries: page.jobs.map(toWireJob), nextToken: page.nextToken };
-      }
-      case 'CreateModelInvocationJob':
-        return { jobArn: engine.submit(parseCreateRequest(body)).jobArn };
-      case 'StopModelInvocationJob':
-        engine.stop(parseJobIdentifier(route.label ?? ''));
-        return {};
-    }
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    engine,
+    faults,
+    stats: () => ({ ...calls.snapshot(), eventsSent: events.counts().sent, eventsFailed: events.counts().failed }),
+    resetStats() {
+      calls.reset();
+      events.resetCounts();
+    },
+    setEventBridgeTarget: (target) => events.setTarget(target),
+    close() {
+      closed ??= Promise.all([
+        new Promise<void>((resolve) => {
+          stopDemo();
+          engine.dispose();
+          for (const abort of active) abort.abort(new Error('simulator closed'));
+          active.clear();
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+        events.close(),
+      ]).then(() => {});
+      return closed;
+    },
   };
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+interface RequestHandlerParts {
+  engine: SimulatorEngine;
+  faults: FaultInjector;
+  calls: CallStats;
+  verify: SigV4Verifier;
+  /** Where each request's controller lives until its response closes. */
+  active: Set<AbortController>;
+  logger: Logger | undefined;
+}
+
+/** Authenticate, route, apply faults, run the operation, answer; every error the way AWS answers it. */
+function createRequestHandler({ engine, faults, calls, verify, active, logger }: RequestHandlerParts) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     const requestId = randomUUID();
     // Aborts when the client goes away or the simulator closes, releasing latency and hang waits.
@@ -142,19 +171,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       const rawPath = q < 0 ? url : url.slice(0, q);
       const query = parseQueryString(q < 0 ? '' : url.slice(q + 1));
       const body = await readBody(req);
-      verify({ method: req.method ?? 'GET', rawPath, query, headers: req.headers, body });
+      await verify({ method: req.method ?? 'GET', rawPath, query, headers: req.headers, body });
       const route = matchRoute(req.method ?? 'GET', rawPath);
       operation = route.operation;
-
-      calls[operation] += 1;
-      inFlight[operation] += 1;
-      maxInFlight[operation] = Math.max(maxInFlight[operation], inFlight[operation]);
+      calls.begin(operation);
       try {
         const injected = await faults.apply(operation, signal);
         if (injected) throw injected;
-        send(res, requestId, 200, run(route, query, body));
+        send(res, requestId, 200, runOperation(engine, route, query, body));
       } finally {
-        inFlight[operation] -= 1;
+        calls.end(operation);
       }
     } catch (error) {
       if (signal.aborted) {
@@ -174,60 +200,39 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       );
     }
   };
+}
 
-  const server = createServer((req, res) => void handle(req, res));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (error) {
-    stopDemo();
-    engine.dispose();
-    await events.close();
-    throw error;
+function runOperation(engine: SimulatorEngine, route: Route, query: [string, string][], body: Buffer): unknown {
+  switch (route.operation) {
+    case 'GetModelInvocationJob': {
+      const id = parseJobIdentifier(route.label ?? '');
+      const job = engine.get(id);
+      if (!job) throw new SimulatorError('ResourceNotFoundException', `Model invocation job ${id} not found.`);
+      return toWireJob(job);
+    }
+    case 'ListModelInvocationJobs': {
+      const page = engine.list(parseListQuery(query));
+      return { invocationJobSummaries: page.jobs.map(toWireJob), nextToken: page.nextToken };
+    }
+    case 'CreateModelInvocationJob':
+      return { jobArn: engine.submit(parseCreateRequest(body)).jobArn };
+    case 'StopModelInvocationJob':
+      engine.stop(parseJobIdentifier(route.label ?? ''));
+      return {};
   }
-  const address = server.address() as AddressInfo;
-  const host = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  logger?.info({ url }, 'Bedrock simulator listening');
+}
 
-  let closed: Promise<void> | undefined;
-  return {
-    url,
-    engine,
-    faults,
-    stats: () => ({
-      calls: { ...calls },
-      maxInFlight: { ...maxInFlight },
-      inFlight: SIMULATOR_OPERATIONS.reduce((sum, op) => sum + inFlight[op], 0),
-      eventsSent: events.counts().sent,
-      eventsFailed: events.counts().failed,
-    }),
-    resetStats() {
-      calls = zero();
-      maxInFlight = { ...inFlight };
-      events.resetCounts();
-    },
-    setEventBridgeTarget: (target) => events.setTarget(target),
-    close() {
-      closed ??= Promise.all([
-        new Promise<void>((resolve) => {
-          stopDemo();
-          engine.dispose();
-          for (const abort of active) abort.abort(new Error('simulator closed'));
-          active.clear();
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-        events.close(),
-      ]).then(() => {});
-      return closed;
-    },
-  };
+/** Listens and resolves with the base URL clients use (loopback for a wildcard address). */
+function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const shown = address.address === '0.0.0.0' || address.address === '::' ? '127.0.0.1' : address.address;
+      resolve(`http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`);
+    });
+  });
 }
 
 function matchRoute(method: string, rawPath: string): Route {

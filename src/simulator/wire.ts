@@ -1,18 +1,18 @@
 // Bedrock's restJson1 wire shapes for the four job operations: reading and validating requests
 // (with AWS-style ValidationException messages) and writing jobs as the SDK expects them.
 import { SimulatorError } from './errors.ts';
+import type { ListJobsQuery } from './job-store.ts';
 import {
   JOB_STATUSES,
   type InputDataConfig,
   type JobTag,
-  type ListJobsQuery,
   type ModelInvocationType,
   type OutputDataConfig,
   type SimulatedJob,
   type SimulatedJobStatus,
   type SubmitJobRequest,
   type VpcConfig,
-} from './engine.ts';
+} from './simulated-job.ts';
 
 /** An API reference pattern: `text` as AWS prints it (for messages), `test` anchored and linear. */
 interface ApiPattern {
@@ -25,12 +25,12 @@ const pattern = (text: string, equivalent?: RegExp): ApiPattern => {
   return { text, test: (value) => regex.test(value) };
 };
 
-export const JOB_IDENTIFIER_PATTERN = pattern(
+const JOB_IDENTIFIER_PATTERN = pattern(
   '((arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:model-invocation-job/)?[a-z0-9]{12})',
 );
 // AWS's text backtracks exponentially on inputs like "a---…-!" (`-*` then a class holding `-`).
 // Under the 1–63 length limit, checked first, it accepts exactly what this linear form accepts.
-export const JOB_NAME_PATTERN = pattern('[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\\+\\-\\.]){0,63}', /^[a-zA-Z0-9][a-zA-Z0-9+.-]*$/);
+const JOB_NAME_PATTERN = pattern('[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\\+\\-\\.]){0,63}', /^[a-zA-Z0-9][a-zA-Z0-9+.-]*$/);
 const ROLE_ARN_PATTERN = pattern('arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+');
 // Same reasoning: within 1–256 characters this is the pattern's exact language.
 const CLIENT_TOKEN_PATTERN = pattern('[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}', /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?$/);

@@ -1,6 +1,8 @@
 // The lifecycle engine on its own: transitions, counts, listing, stop, test controls, scale.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, isTerminalStatus, type EngineOptions, type SimulatedJob, type SimulatorEngine } from '../../src/simulator/engine.ts';
+import { createEngine, type EngineOptions, type SimulatorEngine } from '../../src/simulator/engine.ts';
+import { isTerminalStatus } from '../../src/simulator/lifecycle.ts';
+import type { SimulatedJob } from '../../src/simulator/simulated-job.ts';
 import { SimulatorError } from '../../src/simulator/errors.ts';
 import { waitForJob } from './harness.ts';
 

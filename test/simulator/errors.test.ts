@@ -116,6 +116,29 @@ describe('SigV4', () => {
     expect(((await got.json()) as { jobName: string }).jobName).toBe('odd-name');
   });
 
+  it('should answer 403 to an unsigned x-amz-date and 400 to more query parameters than any operation takes', async () => {
+    // Both are refused before any signature is computed, so a made-up one will do.
+    const forged = (signedHeaders: string, query = '') => {
+      const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+      const credential = `${SIMULATOR_CREDENTIALS.accessKeyId}/${amzDate.slice(0, 8)}/${SIMULATOR_REGION}/bedrock/aws4_request`;
+      return fetch(`${sim.url}/model-invocation-jobs${query}`, {
+        headers: {
+          'x-amz-date': amzDate,
+          authorization: `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=${signedHeaders}, Signature=${'0'.repeat(64)}`,
+        },
+      });
+    };
+    const unsignedDate = await forged('host');
+    expect(unsignedDate.status).toBe(403);
+    expect(unsignedDate.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+    expect(((await unsignedDate.json()) as { message: string }).message).toMatch(/X-Amz-Date/);
+    const crowded = await forged('host;x-amz-date', `?${Array.from({ length: 101 }, (_, i) => `p${i}=1`).join('&')}`);
+    expect(crowded.status).toBe(400);
+    expect(crowded.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    const fine = await forged('host;x-amz-date', '?maxResults=5');
+    expect(fine.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+  });
+
   it('should not count rejected requests in stats', async () => {
     sim.resetStats();
     await fetch(`${sim.url}/model-invocation-jobs`);

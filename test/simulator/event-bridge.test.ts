@@ -5,13 +5,14 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { CreateModelInvocationJobCommand, GetModelInvocationJobCommand } from '@aws-sdk/client-bedrock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, type SimulatedJob } from '../../src/simulator/engine.ts';
+import { createEngine } from '../../src/simulator/engine.ts';
 import { createEventBridgeEmitter } from '../../src/simulator/event-bridge.ts';
 import {
   isTerminalStatus,
   startSimulator,
   toStateChangeEvent,
   type BatchInferenceJobStateChangeEvent,
+  type SimulatedJob,
   type Simulator,
   type SimulatorOptions,
 } from '../../src/simulator/index.ts';

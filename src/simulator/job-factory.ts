@@ -1,0 +1,79 @@
+// How a new job is made: a fresh id, a planned course, and every member the caller left out,
+// consistent with the status it starts in. Ids and plans come from one seeded stream, so equal
+// seeds give equal jobs.
+import { DEMO_MODELS, DEMO_NAME_STEMS } from './demo-data.ts';
+import type { JobRecord } from './job-store.ts';
+import { countsFor, DEFAULT_TIMEOUT_HOURS, isTerminalStatus, messageFor, planJob, type JobOutcome } from './lifecycle.ts';
+import { createRandom } from './random.ts';
+import { SIMULATOR_ACCOUNT_ID, SIMULATOR_REGION, type JobDraft, type SimulatedJob } from './simulated-job.ts';
+
+const HOUR_MS = 3_600_000;
+const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export interface CreateJobOptions {
+  /** Where the job's lifecycle ends. @default random: mostly Completed, some PartiallyCompleted/Failed, rarely Expired */
+  outcome?: JobOutcome;
+  /** Keep the job out of the automatic clock; it moves only through `advance()`/`setStatus()`. @default false */
+  paused?: boolean;
+  /** Records in the job's input. @default random 100..5000 */
+  totalRecordCount?: number;
+}
+
+export interface JobFactoryOptions {
+  /** Seed of ids, names, models and plans. */
+  seed: number;
+  /** Whether an id is in use already; the factory draws again until it is not. */
+  isTaken(jobId: string): boolean;
+}
+
+export interface JobFactory {
+  /** A new record; members of `partial` win over generated ones, `status` included, but never `jobArn` or `jobId`. */
+  build(partial: Partial<SimulatedJob>, options: CreateJobOptions, submitTime: Date): JobRecord;
+}
+
+export function createJobFactory({ seed, isTaken }: JobFactoryOptions): JobFactory {
+  const rng = createRandom(seed);
+
+  const newId = (): string => {
+    for (;;) {
+      let id = '';
+      for (let i = 0; i < 12; i++) id += ID_ALPHABET[Math.floor(rng.next() * ID_ALPHABET.length)];
+      if (!isTaken(id)) return id;
+    }
+  };
+
+  return {
+    build(partial, options, submitTime) {
+      const jobId = newId();
+      const own = createRandom(rng.int(0, 0xffffffff));
+      const plan = planJob(own, { outcome: options.outcome, totalRecordCount: options.totalRecordCount ?? partial.totalRecordCount });
+      const jobName = partial.jobName ?? `${own.pick(DEMO_NAME_STEMS)}-${jobId.slice(0, 6)}`;
+      const timeoutDurationInHours = partial.timeoutDurationInHours ?? DEFAULT_TIMEOUT_HOURS;
+      const status = partial.status ?? 'Submitted';
+      const jobArn = `arn:aws:bedrock:${SIMULATOR_REGION}:${SIMULATOR_ACCOUNT_ID}:model-invocation-job/${jobId}`;
+      const base: SimulatedJob = {
+        jobArn,
+        jobId,
+        jobName,
+        modelId: partial.modelId ?? own.pick(DEMO_MODELS),
+        roleArn: `arn:aws:iam::${SIMULATOR_ACCOUNT_ID}:role/BedrockBatchInferenceRole`,
+        status,
+        submitTime,
+        lastModifiedTime: submitTime,
+        inputDataConfig: {
+          s3InputDataConfig: { s3InputFormat: 'JSONL', s3Uri: `s3://simulator-batch-input/${jobName}/records.jsonl` },
+        },
+        outputDataConfig: { s3OutputDataConfig: { s3Uri: `s3://simulator-batch-output/${jobName}/` } },
+        timeoutDurationInHours,
+        jobExpirationTime: new Date(submitTime.getTime() + timeoutDurationInHours * HOUR_MS),
+        modelInvocationType: 'InvokeModel',
+      };
+      const job: JobDraft = { ...base, ...countsFor(plan, status, partial), ...partial, jobArn, jobId };
+      if (job.message === undefined && status !== 'Submitted') job.message = messageFor(plan, status, job);
+      if (isTerminalStatus(status)) job.endTime ??= job.lastModifiedTime ?? submitTime;
+      // Drop members a partial explicitly set to undefined, so that `key in job` means "set".
+      for (const key of Object.keys(job) as (keyof JobDraft)[]) if (job[key] === undefined) delete job[key];
+      return { job, plan, paused: options.paused ?? false };
+    },
+  };
+}
