@@ -1,5 +1,6 @@
 // The dashboard's HTTP surface: the page at `/`, its assets at `/assets/*` with content types and
-// cache headers, nothing else reachable through those paths, and DASHBOARD=false turning it off.
+// cache headers (versioned imports between its modules too), nothing else reachable through those
+// paths, and DASHBOARD=false turning it off.
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
@@ -50,6 +51,28 @@ describe('dashboard page', () => {
       expect(response.headers.get('cache-control'), link).toBe('public, max-age=31536000, immutable');
       expect(`"${new URL(link, on.url).searchParams.get('v')}"`).toBe(response.headers.get('etag'));
     }
+  });
+
+  it('should version the imports between the page modules, so that every module is immutable', async () => {
+    const html = await (await fetch(`${on.url}/`)).text();
+    const entry = /<script type="module" src="(assets\/dashboard\.js\?v=[^"]+)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    const queue = [new URL(entry!, `${on.url}/`).href];
+    const seen = new Set<string>();
+    while (queue.length > 0) {
+      const url = queue.shift()!;
+      if (seen.has(url)) continue;
+      seen.add(url);
+      const response = await fetch(url);
+      expect(response.status, url).toBe(200);
+      expect(response.headers.get('content-type'), url).toBe('text/javascript; charset=utf-8');
+      expect(response.headers.get('cache-control'), url).toBe('public, max-age=31536000, immutable');
+      for (const [, specifier] of (await response.text()).matchAll(/\bfrom\s*'([^']*)'/g)) {
+        expect(specifier, url).toMatch(/^\.\/[\w-]+\.js\?v=[\w-]{16}$/);
+        queue.push(new URL(specifier!, url).href);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(1);
   });
 
   it('should answer a revalidation with 304 and HEAD without a body', async () => {

@@ -1,7 +1,8 @@
 // The live jobs dashboard over HTTP: GET `/` is the page, GET `/assets/<name>` its files. Every
-// file is read once, when the gateway is created, into a fixed table (the files of ./public and
-// the graphql-ws browser client from node_modules); a request path is only ever a key into that
-// table, never a path on disk, so there is nothing to traverse.
+// file is read once, when the gateway is created, into a fixed table (the files of ./public, the
+// page's ES modules with versioned imports, and the graphql-ws browser client from node_modules);
+// a request path is only ever a key into that table, never a path on disk, so there is nothing to
+// traverse.
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,10 +43,13 @@ const PAGE_SECURITY_HEADERS = {
 
 /** Reads the page and its assets; throws when a file is missing, so a broken install fails at start-up. */
 export function createDashboard(): Dashboard {
-  const assets = new Map<string, StaticFile>();
+  const sources = new Map<string, Buffer>();
   for (const name of readdirSync(PUBLIC_DIR)) {
-    if (name !== 'index.html') assets.set(name, staticFile(readFileSync(join(PUBLIC_DIR, name)), name));
+    if (name !== 'index.html') sources.set(name, readFileSync(join(PUBLIC_DIR, name)));
   }
+  const modules = versionModules(sources);
+  const assets = new Map<string, StaticFile>();
+  for (const [name, body] of sources) assets.set(name, modules.get(name) ?? staticFile(body, name));
   // The UMD build is one self-contained file that defines `window.graphqlWs`; the ESM build in
   // dist/ imports hashed chunk files whose names change between releases.
   const require = createRequire(import.meta.url);
@@ -91,6 +95,44 @@ export function createDashboard(): Dashboard {
       return new Response(request.method === 'HEAD' ? null : file.body, { status: 200, headers });
     },
   };
+}
+
+// A static import or re-export of the page's modules: `from './x.js'`, `import './x.js'`.
+const IMPORT_SPECIFIER = /\b(from|import)(\s*)(['"])([^'"]*)\3/g;
+const LOCAL_MODULE = /^\.\/([\w.-]+\.js)$/;
+
+/**
+ * The page's scripts are ES modules that import each other as `./name.js`. Each such specifier is
+ * rewritten to `./name.js?v=<version>`, and a module's version is the hash of its rewritten text,
+ * so a change to one module changes the URL of every module that imports it, directly or not, and
+ * every module URL can be cached as immutable. Throws when a module imports anything but another
+ * file of ./public, or when imports form a cycle (whose versions would depend on each other).
+ */
+function versionModules(sources: ReadonlyMap<string, Buffer>): Map<string, StaticFile> {
+  const modules = new Map<string, StaticFile>();
+  const visiting = new Set<string>();
+  const visit = (name: string): StaticFile => {
+    const done = modules.get(name);
+    if (done) return done;
+    if (visiting.has(name)) throw new Error(`dashboard: public/${name} is part of an import cycle`);
+    visiting.add(name);
+    const text = sources
+      .get(name)!
+      .toString('utf8')
+      .replace(IMPORT_SPECIFIER, (_match, keyword: string, space: string, quote: string, specifier: string) => {
+        const target = LOCAL_MODULE.exec(specifier)?.[1];
+        if (!target || !sources.has(target)) {
+          throw new Error(`dashboard: public/${name} imports '${specifier}', which is not a module in public/`);
+        }
+        return `${keyword}${space}${quote}./${target}?v=${visit(target).version}${quote}`;
+      });
+    const file = staticFile(Buffer.from(text), name);
+    visiting.delete(name);
+    modules.set(name, file);
+    return file;
+  };
+  for (const name of sources.keys()) if (extname(name) === '.js') visit(name);
+  return modules;
 }
 
 function staticFile(body: Buffer, name: string): StaticFile {

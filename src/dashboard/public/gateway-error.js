@@ -1,0 +1,41 @@
+// How the page names what went wrong talking to the gateway: a GatewayError carries a code, taken
+// from a GraphQL error's `extensions.code` or derived from an HTTP status or a WebSocket close.
+export class GatewayError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The code of any error: a GatewayError's own, 'ERROR' for the rest. */
+export function errorCode(error) {
+  return error instanceof GatewayError ? error.code : 'ERROR';
+}
+
+/** The code for an HTTP answer that carried no GraphQL result. */
+export function httpStatusCode(status) {
+  return status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 429 ? 'THROTTLED' : 'HTTP_' + status;
+}
+
+/** The first GraphQL error of a result, as a GatewayError. */
+export function firstError(errors) {
+  const error = Array.isArray(errors) ? errors[0] : undefined;
+  return new GatewayError(error?.extensions?.code ?? 'ERROR', error?.message ?? 'The gateway answered without data.');
+}
+
+/** What a subscription's error sink received (GraphQL errors, a close event, an Error) as a GatewayError. */
+export function streamError(error) {
+  if (Array.isArray(error)) return firstError(error);
+  if (isCloseEvent(error)) {
+    return new GatewayError(closeCodeName(error.code), error.reason || `The connection closed (${error.code}).`);
+  }
+  return new GatewayError('ERROR', error instanceof Error ? error.message : String(error));
+}
+
+export function isCloseEvent(value) {
+  return Boolean(value) && typeof value === 'object' && 'code' in value && 'reason' in value;
+}
+
+function closeCodeName(code) {
+  return code === 4401 ? 'UNAUTHENTICATED' : code === 4403 ? 'FORBIDDEN' : 'CLOSED_' + code;
+}

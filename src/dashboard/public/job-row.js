@@ -1,0 +1,121 @@
+// One row of the jobs table: its elements, built once per job, and how the job's latest state is
+// shown in them.
+import { formatCount, formatDuration, formatTime } from './format.js';
+import { displayName, isStoppable, statusLabel } from './jobs.js';
+
+/** A row for `job`, not yet rendered nor in the table; `onStop(row)` runs when its Stop button is pressed. */
+export function createJobRow(job, { onStop }) {
+  const tr = document.createElement('tr');
+  tr.dataset.jobId = job.jobId;
+
+  const nameCell = element('th', { scope: 'row', className: 'job' });
+  const name = element('span', { className: 'job-name' });
+  const id = element('span', { className: 'job-id' });
+  const message = element('span', { className: 'job-message' });
+  nameCell.append(name, id, message);
+
+  const model = element('td', { className: 'model' });
+  const statusCell = element('td');
+  const chip = element('span', { className: 'chip' });
+  statusCell.append(chip);
+
+  const progressCell = element('td', { className: 'progress' });
+  const bar = element('progress', { max: 100 });
+  const progressText = element('span', { className: 'progress-text' });
+  progressCell.append(bar, progressText);
+
+  const submittedCell = element('td', { className: 'submitted' });
+  const submitted = element('time');
+  submittedCell.append(submitted);
+  const duration = element('td', { className: 'duration' });
+
+  const actions = element('td', { className: 'actions' });
+  const stop = element('button', { type: 'button', className: 'stop', textContent: 'Stop' });
+  const error = element('p', { className: 'row-error' });
+  error.setAttribute('role', 'alert');
+  actions.append(stop, error);
+
+  tr.append(nameCell, model, statusCell, progressCell, submittedCell, duration, actions);
+  const row = {
+    job,
+    tr,
+    name,
+    id,
+    message,
+    model,
+    chip,
+    bar,
+    progressText,
+    submitted,
+    duration,
+    stop,
+    errorElement: error,
+    /** The last failed stop's message, shown in the row until the status changes. */
+    error: '',
+    stopping: false,
+    /** Ends the row's progress stream; null while it has none. */
+    stopProgress: null,
+    /** The progress stream failed for good (e.g. NOT_FOUND): don't retry it. */
+    progressFailed: false,
+  };
+  stop.addEventListener('click', () => void onStop(row));
+  return row;
+}
+
+/** `matchesFilter`: whether the job still matches the filters; `canStop`: whether this key may stop jobs. */
+export function renderRow(row, { matchesFilter, canStop }) {
+  const { job } = row;
+  row.tr.dataset.status = job.status ?? '';
+  row.tr.classList.toggle('is-outside-filter', !matchesFilter);
+  row.tr.title = matchesFilter ? '' : 'No longer matches the filter';
+
+  row.name.textContent = displayName(job);
+  row.id.textContent = job.jobId;
+  row.message.textContent = job.message ?? '';
+  row.message.title = job.message ?? '';
+  row.message.hidden = !job.message;
+  row.model.textContent = job.modelId;
+  row.chip.textContent = statusLabel(job.status) ?? 'Unknown';
+  row.chip.className = `chip chip-${(job.status ?? 'unknown').toLowerCase().replace(/_/g, '-')}`;
+  renderProgress(row);
+
+  const submitted = new Date(job.submitTime);
+  row.submitted.dateTime = job.submitTime;
+  row.submitted.textContent = formatTime(submitted);
+  row.submitted.title = submitted.toISOString();
+  renderDuration(row);
+
+  row.stop.hidden = !(isStoppable(job) && canStop);
+  row.stop.disabled = row.stopping;
+  row.stop.textContent = row.stopping ? 'Stopping…' : 'Stop';
+  row.stop.setAttribute('aria-label', `Stop ${displayName(job)}`);
+  row.errorElement.textContent = row.error;
+  row.errorElement.hidden = !row.error;
+}
+
+/** Running jobs' durations tick (the table calls this every second); finished ones are fixed. */
+export function renderDuration(row) {
+  const { job } = row;
+  const start = Date.parse(job.submitTime);
+  const end = job.isTerminal ? Date.parse(job.endTime ?? job.lastModifiedTime ?? job.submitTime) : Date.now();
+  row.duration.textContent = formatDuration(end - start);
+}
+
+function renderProgress(row) {
+  const { job } = row;
+  if (job.progress !== null && job.progress !== undefined) {
+    const percent = Math.floor(job.progress * 100);
+    row.bar.hidden = false;
+    row.bar.value = percent;
+    row.bar.setAttribute('aria-label', `Progress of ${displayName(job)}`);
+    const failed = job.errorRecordCount ? ` · ${formatCount(job.errorRecordCount)} failed` : '';
+    row.progressText.textContent = `${percent}% · ${formatCount(job.processedRecordCount)} / ${formatCount(job.totalRecordCount)}${failed}`;
+  } else {
+    row.bar.hidden = true;
+    row.progressText.textContent = job.totalRecordCount ? `${formatCount(job.totalRecordCount)} records` : '—';
+  }
+}
+
+function element(tag, properties = {}) {
+  return Object.assign(document.createElement(tag), properties);
+}
