@@ -69,7 +69,7 @@ async function perInterval(options: UpstreamOptions) {
       simulator.engine.addJobs(watched, { status: 'Completed', submitTime: new Date(Date.now() - 86_400_000) }, { paused: true });
       const ids = simulator.engine.addJobs(watched, { status: 'InProgress' }, { paused: true }).map((job) => job.jobId);
       // A short interval and no rate cap: the count of calls per round is what is measured.
-      const poller = createPoller({ jobs, pubSub: createJobPubSub(), intervalMs: 50, maxRps: 100_000, concurrency: 10, logger });
+      const poller = createPoller({ jobs, pubSub: createJobPubSub(), intervalMs: 50, maxCallsPerSecond: 100_000, concurrency: 10, logger });
       const rounds: PollerStats[] = [];
       const enough = new Promise<void>((resolve) =>
         poller.onRound((stats) => {

@@ -1,13 +1,14 @@
 // POST /events/bedrock: Amazon EventBridge "Batch Inference Job State Change" events, delivered
-// by an API destination, trigger an immediate refresh of the job. Delivery is best effort, so
-// polling stays the safety net; an event only says "look now", its content is never trusted.
+// by an API destination, trigger an immediate refresh of the job when a change of it would reach
+// anyone (the poller tracks it). Delivery is best effort, so polling stays the safety net; an
+// event only says "look now", its content is never trusted.
 import { timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseJobId } from '../bedrock/job-identifier.ts';
 import type { Poller } from './poller.ts';
 
 export const EVENT_BRIDGE_PATH = '/events/bedrock';
-export const EVENT_BRIDGE_SECRET_HEADER = 'x-eventbridge-secret';
+const SECRET_HEADER = 'x-eventbridge-secret';
 const DETAIL_TYPE = 'Batch Inference Job State Change';
 /** EventBridge events are at most 256 KiB. */
 const MAX_EVENT_BYTES = 256 * 1024;
@@ -34,8 +35,8 @@ export function createEventBridgeReceiver({ secret, poller, logger }: EventBridg
   return {
     async handle(request) {
       if (request.method !== 'POST') return reject(405, 'POST an EventBridge event');
-      if (!authorised(request.headers.get(EVENT_BRIDGE_SECRET_HEADER))) {
-        return reject(401, `missing or wrong ${EVENT_BRIDGE_SECRET_HEADER}`);
+      if (!authorised(request.headers.get(SECRET_HEADER))) {
+        return reject(401, `missing or wrong ${SECRET_HEADER}`);
       }
       if (Number(request.headers.get('content-length') ?? 0) > MAX_EVENT_BYTES) return reject(413, 'event too large');
       const body = await request.text();

@@ -27,3 +27,14 @@ export type JobPubSub = PubSub<JobTopics>;
 export function createJobPubSub(eventTarget?: PubSubEventTarget<JobTopics>): JobPubSub {
   return createPubSub<JobTopics>(eventTarget ? { eventTarget } : {});
 }
+
+/**
+ * Takes every event of a subscription (`pubSub.subscribe(...)`) until the returned function is
+ * called, which ends the subscription.
+ */
+export function followTopic<T>(events: AsyncIterableIterator<T> & { return(): unknown }, take: (event: T) => void): () => void {
+  void (async () => {
+    for await (const event of events) take(event);
+  })();
+  return () => void events.return();
+}

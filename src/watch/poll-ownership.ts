@@ -2,7 +2,7 @@
 // holder of the job's lease asks Bedrock; the others follow the events it publishes. One process
 // without Redis is the only instance, so it owns everything (createLocalPollOwnership).
 export interface PollOwnership {
-  /** False for the single-process implementation: the poller then does no sharing work at all. */
+  /** False for the single-process implementation: the poller then follows no peers at all. */
   readonly shared: boolean;
   /**
    * Takes or renews the lease of each key, in one batch, and resolves with the keys this instance
