@@ -1,45 +1,44 @@
 // Environment → typed, validated Config. The only module that reads process.env.
-import type { Level } from 'pino';
+import type { AuthConfig } from './access/authenticator.ts';
 import { SCOPES, isScope, type Scope } from './access/scopes.ts';
+import type { CircuitBreakerOptions } from './bedrock/circuit-breaker.ts';
+import type { BedrockClientOptions } from './bedrock/client.ts';
+import type { LogLevel } from './logger.ts';
+import type { TracingOptions } from './observability/tracing.ts';
+import type { QueryLimits } from './plugins/query-limits-plugin.ts';
+import type { ResponseCacheOptions } from './plugins/response-cache-plugin.ts';
+import type { RedisConfig } from './redis/redis-connections.ts';
+import type { WebSocketLimits } from './websocket/transport.ts';
 
 export type BedrockBackend = 'simulator' | 'aws';
 
 export interface Config {
+  /** Lines to log at start-up (deprecated variables still in use). */
+  warnings: string[];
   /** `simulator` starts the embedded Bedrock simulator; `aws` talks to the real service. */
   backend: BedrockBackend;
   host: string;
   port: number;
   production: boolean;
-  logLevel: Level | 'silent';
+  logLevel: LogLevel;
   /** GraphiQL at /graphql in a browser; off in production unless GRAPHIQL=true. */
   graphiql: boolean;
   /** The live jobs page at `/` and its files at `/assets/*`. */
   dashboard: boolean;
-  upstream: {
+  upstream: BedrockClientOptions & {
     /** Most GetModelInvocationJob calls one request runs at once. */
     concurrency: number;
-    /** Per-attempt HTTP timeout for an upstream call. */
-    attemptTimeoutMs: number;
-    /** SDK attempts per call (first try plus retries). */
-    maxAttempts: number;
     /** Hard ceiling for one upstream call, retries included. */
     deadlineMs: number;
-    /** Most calls per second the poller makes, evenly spaced. */
-    maxRps: number;
-    /** `adaptive` adds the SDK's client-side rate limiting on top of its retries. */
-    retryMode: 'standard' | 'adaptive';
+    /** Most calls per second the poller makes, evenly spaced (a share of `callsPerSecond`). */
+    pollMaxCallsPerSecond: number;
     /** Calls per second all upstream calls of this instance share (token bucket). */
     callsPerSecond: number;
     /** Calls that may go out at once above that rate. */
     callsBurst: number;
   };
   /** Fails upstream calls fast while Bedrock is down. */
-  circuitBreaker: {
-    /** Consecutive transport/5xx/timeout failures that open the circuit. */
-    failureThreshold: number;
-    /** How long the circuit stays open before one probe call is let through. */
-    cooldownMs: number;
-  };
+  circuitBreaker: CircuitBreakerOptions;
   auth: AuthConfig;
   limits: LimitsConfig;
   /** Origins allowed to call from a browser (CORS); empty: same origin only; `*`: any. */
@@ -48,31 +47,15 @@ export interface Config {
   introspection: boolean;
   /** Error masking includes the original error (message and stack) only with NODE_ENV=development. */
   exposeErrorDetails: boolean;
-  tracing: {
-    /** OTLP/HTTP endpoint; traces are exported only when set. */
-    otlpEndpoint: string | undefined;
-    serviceName: string;
-  };
+  tracing: TracingOptions;
   /** How many finished jobs are kept in memory across requests. */
   terminalCacheSize: number;
-  responseCache: {
-    /** Most query responses kept (per credential, only those whose jobs are all finished); 0 turns the cache off. */
-    maxEntries: number;
-    /** How long a cached response is served; bounds how long it outlives a revoked credential. */
-    ttlMs: number;
-  };
+  responseCache: ResponseCacheOptions;
   /** Most identifiers accepted by modelInvocationJobsByIdentifier. */
   maxBatchIdentifiers: number;
   /** How often a watched, unfinished job is refreshed. */
   pollIntervalMs: number;
-  webSocket: {
-    /** Most operations one graphql-ws connection may run at once. */
-    maxSubscriptionsPerConnection: number;
-    /** Interval of server pings; a peer that does not answer is dropped. */
-    keepAliveMs: number;
-    /** Time a client has to send connection_init before the socket is closed (4408). */
-    connectionInitTimeoutMs: number;
-  };
+  webSocket: WebSocketLimits;
   /** Shared secret of POST /events/bedrock; the endpoint is off while unset. */
   eventBridgeSecret: string | undefined;
   /** Scale-out through Redis (REDIS_URL); undefined keeps everything in this process. */
@@ -85,34 +68,7 @@ export interface Config {
   };
 }
 
-export interface AuthConfig {
-  /** Every GraphQL request and WebSocket must carry valid credentials. */
-  required: boolean;
-  /** API key → its scopes (GATEWAY_API_KEYS). */
-  apiKeys: ReadonlyMap<string, readonly Scope[]>;
-  /** HS256 shared secret for bearer tokens. */
-  jwtSecret: string | undefined;
-  /** JSON Web Key Set for bearer tokens signed with asymmetric keys. */
-  jwksUrl: URL | undefined;
-  /** Required `iss` of bearer tokens, when set. */
-  jwtIssuer: string | undefined;
-  /** Required `aud` of bearer tokens, when set. */
-  jwtAudience: string | undefined;
-}
-
-export interface LimitsConfig {
-  /** Deepest field nesting of an operation (fragments flattened; introspection's __schema exempt). */
-  maxDepth: number;
-  /** Most aliases in an operation. */
-  maxAliases: number;
-  /** Most lexical tokens in a document. */
-  maxTokens: number;
-  /** Highest static cost of an operation (graphql-armor's cost model). */
-  maxCost: number;
-  /** Most directives in an operation. */
-  maxDirectives: number;
-  /** Largest request body (HTTP) or message (WebSocket), in bytes. */
-  maxBodyBytes: number;
+export interface LimitsConfig extends QueryLimits {
   /** Most distinct jobs one operation may look up upstream. */
   maxJobsPerOperation: number;
   /** Requests per second per credential (or client IP when unauthenticated); 0 disables. */
@@ -121,19 +77,6 @@ export interface LimitsConfig {
   rateLimitBurst: number;
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted for the client IP. */
   trustProxyHops: number;
-}
-
-export interface RedisConfig {
-  /** `redis://` or `rediss://` URL, credentials and database included. */
-  url: string;
-  /** Prepended to every key and channel, so several gateways (or other apps) can share a Redis. */
-  keyPrefix: string;
-  /** How long a poll lease lasts unless renewed: how soon another instance takes over a dead one's jobs. */
-  leaseMs: number;
-  /** How long an unfinished job's last known state is shared; shorter than the poll interval. */
-  jobCacheTtlMs: number;
-  /** Longest wait for one Redis command before the gateway carries on without Redis. */
-  timeoutMs: number;
 }
 
 /** Thrown for a bad variable; the message is one line naming it. */
@@ -150,6 +93,9 @@ export function loadConfig(env: Env = process.env): Config {
   const graphiql = read.boolean('GRAPHIQL', !production);
   const pollIntervalMs = read.integer('POLL_INTERVAL_MS', backend === 'aws' ? 10_000 : 1000, 10, 3_600_000);
   const redisUrl = read.redisUrl('REDIS_URL');
+  const warnings: string[] = [];
+  const callsPerSecond = read.integer('UPSTREAM_CALLS_PER_SECOND', 25, 1, 100_000);
+  const pollMaxCallsPerSecond = readPollShare(read, env, callsPerSecond, warnings);
   const redis: RedisConfig = {
     url: redisUrl ?? '',
     keyPrefix: read.string('REDIS_KEY_PREFIX', 'bedrock-jobs-gateway:'),
@@ -159,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     timeoutMs: read.integer('REDIS_TIMEOUT_MS', 1000, 10, 60_000),
   };
   return {
+    warnings,
     backend,
     host: read.string('HOST', '0.0.0.0'),
     port: read.integer('PORT', 4000, 0, 65535),
@@ -171,9 +118,9 @@ export function loadConfig(env: Env = process.env): Config {
       attemptTimeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 5000, 1, 60_000),
       maxAttempts: read.integer('UPSTREAM_MAX_ATTEMPTS', 3, 1, 10),
       deadlineMs: read.integer('UPSTREAM_DEADLINE_MS', 25_000, 1, 120_000),
-      maxRps: read.integer('UPSTREAM_MAX_RPS', 10, 1, 10_000),
+      pollMaxCallsPerSecond,
       retryMode: read.oneOf('UPSTREAM_RETRY_MODE', ['standard', 'adaptive'] as const, 'standard'),
-      callsPerSecond: read.integer('UPSTREAM_CALLS_PER_SECOND', 25, 1, 100_000),
+      callsPerSecond,
       callsBurst: read.integer('UPSTREAM_CALLS_BURST', 100, 1, 100_000),
     },
     circuitBreaker: {
@@ -223,6 +170,22 @@ export function loadConfig(env: Env = process.env): Config {
 }
 
 type Reader = ReturnType<typeof createReader>;
+
+// The poller's share of the upstream budget, under its new name or (with a warning) its old one.
+function readPollShare(read: Reader, env: Env, callsPerSecond: number, warnings: string[]): number {
+  let name = 'POLL_MAX_CALLS_PER_SECOND';
+  if (env[name]?.trim() === undefined || env[name]?.trim() === '') {
+    if (env.UPSTREAM_MAX_RPS?.trim()) {
+      name = 'UPSTREAM_MAX_RPS';
+      warnings.push('UPSTREAM_MAX_RPS is deprecated: rename it POLL_MAX_CALLS_PER_SECOND');
+    }
+  }
+  const value = read.integer(name, Math.min(10, callsPerSecond), 1, 100_000);
+  if (value > callsPerSecond) {
+    throw new ConfigError(`${name} must be at most UPSTREAM_CALLS_PER_SECOND (${callsPerSecond}), the budget it is a share of (got "${value}")`);
+  }
+  return value;
+}
 
 // Secrets never appear in an error message: only what is wrong with them.
 function readAuth(read: Reader, env: Env, backend: BedrockBackend): AuthConfig {

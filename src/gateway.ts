@@ -1,45 +1,49 @@
 // The gateway: one HTTP server carrying Yoga (GET, POST, SSE, GraphiQL) and graphql-ws on one
-// port. Owns the lifecycle of everything it starts: server, poller, Bedrock client, simulator.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+// port. Wiring and lifecycle only: it builds each room's parts from the config, connects them,
+// and owns what it starts (server, poller, Bedrock client, simulator, Redis, tracing). Modules
+// that only one mode needs (the simulator, Redis, OpenTelemetry, GraphiQL) are loaded only then.
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Logger } from 'pino';
+import { createAdmission } from './access/admission.ts';
 import { createAuthenticator } from './access/authenticator.ts';
 import type { Principal } from './access/scopes.ts';
-import { createBedrockClient } from './bedrock/client.ts';
-import { createCircuitBreaker } from './bedrock/circuit-breaker.ts';
+import { createBedrockClient, type UpstreamTarget } from './bedrock/client.ts';
+import { createCircuitBreaker, type CircuitBreaker } from './bedrock/circuit-breaker.ts';
 import { createInProcessJobCache } from './bedrock/job-cache.ts';
-import { createJobsApi } from './bedrock/jobs.ts';
+import { createJobsApi, type JobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
-import { exampleQuery } from './http/example-query.ts';
+import { clientAddressOf } from './http/client-address.ts';
+import { createCorsPolicy } from './http/cors.ts';
+import { createGraphiQL } from './http/graphiql.ts';
+import { createReadiness } from './http/readiness.ts';
+import { ROUTES, createRoutesPlugin } from './http/routes.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
-import { createMetrics } from './observability/metrics.ts';
+import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
+import { requestIdFrom } from './observability/operation-record.ts';
+import { createTracing, type Tracing } from './observability/tracing.ts';
 import { createAccessPlugin } from './plugins/access-plugin.ts';
+import { createCsrfPlugin } from './plugins/csrf-plugin.ts';
 import { createHttpObservabilityPlugin } from './plugins/http-observability-plugin.ts';
 import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
-import { CREDENTIAL_HEADERS } from './access/credential-session.ts';
-import { requestIdFrom } from './observability/operation-record.ts';
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
-import type { GatewayServerContext } from './plugins/server-context.ts';
-import { createReadiness } from './http/readiness.ts';
-import { connectScaleOut } from './redis/scale-out.ts';
 import { createResponseCachePlugin } from './plugins/response-cache-plugin.ts';
-import { createSharedSubscriptionExecutionPlugin } from './subscriptions/shared-execution-plugin.ts';
-import { schema } from './schema/index.ts';
+import type { GatewayServerContext } from './plugins/server-context.ts';
+import type { ScaleOut } from './redis/scale-out.ts';
 import { createContext, type Context } from './schema/context.ts';
-import { createTracing } from './observability/tracing.ts';
-import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator, type Simulator } from './simulator/index.ts';
-import { createWebSocketTransport, type MaskedErrors } from './websocket/transport.ts';
-import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
+import { schema } from './schema/index.ts';
+import type { Simulator } from './simulator/index.ts';
 import { createJobFeed, type JobFeed } from './subscriptions/job-feed.ts';
+import { createSharedSubscriptionExecutionPlugin } from './subscriptions/shared-execution-plugin.ts';
+import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
 import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
+import { createWebSocketTransport, type MaskedErrors } from './websocket/transport.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -75,82 +79,52 @@ export interface Gateway {
 
 /** How long close() waits for live operations to send their completion before closing sockets. */
 const DRAIN_TIMEOUT_MS = 2000;
-/** Counted under their own name in gateway_http_requests_total. */
-const ROUTES = ['/graphql', '/healthz', '/readyz', '/metrics', EVENT_BRIDGE_PATH, '/'];
-/** A GET must carry it (or any non-simple content type), so that browsers preflight it. */
-const CSRF_HEADER = 'x-graphql-yoga-csrf';
 /** Scopes of a request that somehow reached execution without passing authentication. */
 const NOBODY: Principal = { id: 'unauthenticated', kind: 'anonymous', scopes: new Set() };
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config);
-  const ownsSimulator = config.backend === 'simulator' && !options.simulator;
-  const simulator =
-    config.backend === 'simulator'
-      ? (options.simulator ??
-        (await startSimulator({ stepMs: config.simulator.stepMs, logger: logger.child({ component: 'simulator' }) })))
-      : undefined;
-
-  if (config.backend === 'aws' && !config.auth.required) {
-    logger.warn(
-      'AUTH_REQUIRED=false with BEDROCK_BACKEND=aws: anyone who can reach this port can read your Bedrock jobs. Set GATEWAY_API_KEYS or JWT_* and remove AUTH_REQUIRED=false before exposing it.',
-    );
-  }
-  if (config.graphiql && !config.introspection) {
-    logger.warn('GRAPHIQL=true with INTROSPECTION=false: GraphiQL cannot load the schema');
-  }
-
+  warnAboutExposure(config, logger);
+  const embedded = config.backend === 'simulator' ? await embeddedSimulator(config, options.simulator, logger) : undefined;
+  const simulator = embedded?.simulator;
   const metrics = createMetrics({ processMetrics: options.processMetrics });
-  const tracing = createTracing(config.tracing);
-  const circuitBreaker = createCircuitBreaker(config.circuitBreaker);
-  const client = createBedrockClient(
-    config.upstream,
-    simulator ? { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS } : {},
-  );
-  const finishedJobs = createTerminalJobCache(config.terminalCacheSize);
-  // With REDIS_URL, the job cache, the job topics and the poll leases are shared with every
-  // instance using that Redis; without it they stay in this process.
-  const scaleOut = config.redis
-    ? await connectScaleOut(config.redis, { finishedJobs, logger: logger.child({ component: 'redis' }) })
-    : undefined;
-  const jobs = createJobsApi({
-    client,
-    cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
-    deadlineMs: config.upstream.deadlineMs,
-    logger,
-    circuitBreaker,
-    callBudget: createTokenBucket({ perSecond: config.upstream.callsPerSecond, burst: config.upstream.callsBurst }),
-    onCall: (call) => metrics.observeUpstreamCall(call),
-    tracing,
-  });
+  const tracing = await createTracing(config.tracing);
+  const upstream = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
+  const { jobs, scaleOut } = upstream;
+
   const pubSub = createJobPubSub(scaleOut?.eventTarget);
   const poller = createPoller({
     jobs,
     pubSub,
     ownership: scaleOut?.ownership ?? createLocalPollOwnership(),
     intervalMs: config.pollIntervalMs,
-    maxRps: config.upstream.maxRps,
+    maxCallsPerSecond: config.upstream.pollMaxCallsPerSecond,
     concurrency: config.upstream.concurrency,
     logger: logger.child({ component: 'poller' }),
   });
   const feed = createJobFeed({ poller, pubSub, onFanOut: (seconds) => metrics.observeFanOut(seconds) });
-  const readiness = createReadiness(jobs, scaleOut && { redis: scaleOut.health });
-  const dashboard = config.dashboard ? createDashboard() : undefined;
   const eventBridge =
     config.eventBridgeSecret === undefined
       ? undefined
       : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, logger: logger.child({ component: 'eventbridge' }) });
-  const authenticator = createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) });
-  const rateLimiter =
-    config.limits.rateLimitPerSecond > 0
-      ? createTokenBucket({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
-      : undefined;
-  const clientAddress = (req: IncomingMessage | undefined) => clientAddressOf(req, config.limits.trustProxyHops);
-  const isAllowedOrigin = (origin: string) => config.corsOrigins.includes('*') || config.corsOrigins.includes(origin);
 
+  const cors = createCorsPolicy(config.corsOrigins);
+  const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
+  const admission = createAdmission({
+    authenticator: createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) }),
+    rateLimiter:
+      config.limits.rateLimitPerSecond > 0
+        ? createTokenBucket({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
+        : undefined,
+    onRefused: (reason) => metrics.countRejection(reason),
+  });
   // Internal errors become "Unexpected error."; their message and stack reach clients only
   // with NODE_ENV=development, and the log always.
   const maskedErrors: MaskedErrors = { isDev: config.exposeErrorDetails, errorMessage: 'Unexpected error.' };
+  const graphiql = config.graphiql
+    ? createGraphiQL(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? [])
+    : undefined;
+
   const yoga: Yoga = createYoga<GatewayServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -160,75 +134,20 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     maskedErrors,
     // MAX_REQUEST_BODY_BYTES is enforced by the query limits plugin, more cheaply.
     maxRequestBodySize: false,
-    // Browsers may call from these origins only; requests without Origin (servers, curl) are
-    // unaffected. Credentials are headers, never cookies, so no Allow-Credentials.
-    cors:
-      config.corsOrigins.length === 0
-        ? false
-        : (request) => {
-            const origin = request.headers.get('origin');
-            // For an allowed origin, ['*'] makes whatwg-node reflect it and add `Vary: Origin`;
-            // a refused one gets no CORS headers at all (never `Access-Control-Allow-Origin: null`,
-            // which sandboxed iframes would match).
-            return origin && isAllowedOrigin(origin)
-              ? {
-                  origin: ['*'],
-                  credentials: false,
-                  methods: ['GET', 'POST'],
-                  allowedHeaders: ['content-type', 'accept', 'authorization', 'x-api-key', 'x-request-id', 'x-graphql-yoga-csrf'],
-                  exposedHeaders: ['x-request-id'],
-                  maxAge: 600,
-                }
-              : false;
-          },
-    // Served from the installed package, not a CDN, so it works offline and under a strict CSP.
-    renderGraphiQL,
-    graphiql: config.graphiql && {
-      title: 'Bedrock jobs gateway',
-      defaultQuery: exampleQuery(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? []),
-      // SSE, not WS: GraphiQL sends its Headers tab with HTTP requests only (its graphql-ws
-      // client's connection_init is empty), so with auth on, subscriptions over WS would be refused.
-      subscriptionsProtocol: 'SSE',
-      // Its SSE subscriptions are GETs: they need the CSRF header like any other GET.
-      additionalHeaders: { [CSRF_HEADER]: '1' },
-    },
+    cors: cors.yogaOption,
+    renderGraphiQL: graphiql?.renderGraphiQL,
+    graphiql: graphiql?.options ?? false,
     plugins: [
       createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
-      {
-        // /readyz sits beside Yoga's /healthz (liveness, no upstream call); /metrics is Prometheus
-        // text; the dashboard answers `/` and `/assets/*` and nothing else. Not an async
-        // function: every GraphQL request passes here and should not pay for a promise.
-        onRequest({ url, request, endResponse, fetchAPI }) {
-          if (url.pathname === '/readyz') {
-            return readiness.check().then((report) => endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 })));
-          }
-          if (url.pathname === '/metrics') {
-            // A rejection here would reach the HTTP server (whatwg-node does not catch onRequest).
-            return metrics.registry.metrics().then(
-              (body) => endResponse(new fetchAPI.Response(body, { headers: { 'content-type': metrics.registry.contentType } })),
-              (error: unknown) => {
-                logger.error({ err: error }, 'collecting metrics failed');
-                endResponse(new fetchAPI.Response('collecting metrics failed\n', { status: 500 }));
-              },
-            );
-          }
-          if (url.pathname === EVENT_BRIDGE_PATH && eventBridge) return eventBridge.handle(request).then(endResponse);
-          const page = dashboard?.respond(request, url);
-          if (page) endResponse(page);
-          return undefined;
-        },
-      },
-      // Refuses "simple" requests (GET without a custom header, form or text/plain POSTs), which a
-      // browser would send cross-site without a CORS preflight.
-      // Credential headers count too: no more CORS-safelisted than the CSRF header, they make
-      // browsers preflight as well, so a GET with an API key needs nothing more.
-      useCSRFPrevention({ requestHeaders: [CSRF_HEADER, ...CREDENTIAL_HEADERS] }),
-      createAccessPlugin({
-        authenticator,
-        rateLimiter,
-        clientAddress: (serverContext) => clientAddress(serverContext.req),
-        onRejected: (reason) => metrics.countRejection(reason),
+      createRoutesPlugin({
+        readiness: createReadiness(jobs, scaleOut && { redis: scaleOut.health }),
+        metrics,
+        eventBridge,
+        dashboard: config.dashboard ? createDashboard() : undefined,
+        logger,
       }),
+      createCsrfPlugin(),
+      createAccessPlugin({ admission, clientAddress: (serverContext) => clientAddress(serverContext.req) }),
       ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
       createOperationObservabilityPlugin({ metrics, tracing }),
       createSharedSubscriptionExecutionPlugin(),
@@ -252,10 +171,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const webSockets = createWebSocketTransport(server, yoga, {
     ...config.webSocket,
     maxMessageBytes: config.limits.maxBodyBytes,
-    authenticator,
-    rateLimiter,
+    admission,
     clientAddress,
-    isAllowedOrigin,
+    isAllowedOrigin: cors.isAllowedOrigin,
     maskedErrors,
     metrics,
     logger,
@@ -264,7 +182,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     activeSubscriptions: () => feed.size,
     webSocketConnections: () => webSockets.connections,
     poller: () => poller.stats(),
-    circuitState: () => circuitBreaker.state,
+    circuitState: () => upstream.circuitBreaker.state,
   });
 
   return {
@@ -273,24 +191,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     poller,
     feed,
     simulator,
-    start: () =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(config.port, config.host, () => {
-          server.off('error', reject);
-          const { port } = server.address() as AddressInfo;
-          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-          if (simulator && config.eventBridgeSecret !== undefined) {
-            // The simulator plays EventBridge too: it pushes state changes to our own endpoint.
-            const loopback = config.host === '::' || config.host === '::1' ? '[::1]' : '127.0.0.1';
-            simulator.setEventBridgeTarget({
-              url: `http://${loopback}:${port}${EVENT_BRIDGE_PATH}`,
-              secret: config.eventBridgeSecret,
-            });
-          }
-          resolve(`http://${host}:${port}`);
-        });
-      }),
+    async start() {
+      const port = await listen(server, config);
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      if (simulator && config.eventBridgeSecret !== undefined) {
+        // The simulator plays EventBridge too: it pushes state changes to our own endpoint.
+        const loopback = config.host === '::' || config.host === '::1' ? '[::1]' : '127.0.0.1';
+        simulator.setEventBridgeTarget({ url: `http://${loopback}:${port}${EVENT_BRIDGE_PATH}`, secret: config.eventBridgeSecret });
+      }
+      graphiql?.preload();
+      return `http://${host}:${port}`;
+    },
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       feed.close();
@@ -302,21 +213,80 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await yoga.dispose();
       server.closeAllConnections();
       await closed;
-      client.destroy();
+      upstream.close();
       await tracing.shutdown();
-      if (ownsSimulator) await simulator?.close();
+      if (embedded?.owned) await simulator?.close();
       else simulator?.setEventBridgeTarget(undefined);
     },
   };
 }
 
-/** The caller's address: the socket's peer, or the X-Forwarded-For entry added by the outermost trusted proxy. */
-function clientAddressOf(req: IncomingMessage | undefined, trustProxyHops: number): string {
-  const forwarded = req?.headers['x-forwarded-for'];
-  if (trustProxyHops > 0 && typeof forwarded === 'string') {
-    const hops = forwarded.split(',').map((entry) => entry.trim());
-    const client = hops[Math.max(0, hops.length - trustProxyHops)];
-    if (client) return client;
+function warnAboutExposure(config: Config, logger: Logger): void {
+  for (const warning of config.warnings) logger.warn(warning);
+  if (config.backend === 'aws' && !config.auth.required) {
+    logger.warn(
+      'AUTH_REQUIRED=false with BEDROCK_BACKEND=aws: anyone who can reach this port can read your Bedrock jobs. Set GATEWAY_API_KEYS or JWT_* and remove AUTH_REQUIRED=false before exposing it.',
+    );
   }
-  return req?.socket.remoteAddress ?? 'unknown';
+  if (config.graphiql && !config.introspection) {
+    logger.warn('GRAPHIQL=true with INTROSPECTION=false: GraphiQL cannot load the schema');
+  }
+}
+
+/** The simulator to talk to (the caller's, or one started here), and how the SDK reaches it. */
+async function embeddedSimulator(config: Config, given: Simulator | undefined, logger: Logger) {
+  const { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator } = await import('./simulator/index.ts');
+  const simulator =
+    given ?? (await startSimulator({ stepMs: config.simulator.stepMs, logger: logger.child({ component: 'simulator' }) }));
+  const target: UpstreamTarget = { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS };
+  return { simulator, target, owned: !given };
+}
+
+interface Upstream {
+  jobs: JobsApi;
+  circuitBreaker: CircuitBreaker;
+  /** Sharing with peers through Redis (REDIS_URL only). */
+  scaleOut: ScaleOut | undefined;
+  close(): void;
+}
+
+interface UpstreamParts {
+  target: UpstreamTarget;
+  metrics: GatewayMetrics;
+  tracing: Tracing;
+  logger: Logger;
+}
+
+/** The Bedrock client behind its breaker, budget and caches; with REDIS_URL the cache is shared. */
+async function connectUpstream(config: Config, { target, metrics, tracing, logger }: UpstreamParts): Promise<Upstream> {
+  const circuitBreaker = createCircuitBreaker(config.circuitBreaker);
+  const client = createBedrockClient(config.upstream, target);
+  const finishedJobs = createTerminalJobCache(config.terminalCacheSize);
+  // With REDIS_URL, the job cache, the job topics and the poll leases are shared with every
+  // instance using that Redis; without it they stay in this process.
+  const scaleOut = config.redis
+    ? await (await import('./redis/scale-out.ts')).connectScaleOut(config.redis, { finishedJobs, logger: logger.child({ component: 'redis' }) })
+    : undefined;
+  const jobs = createJobsApi({
+    client,
+    cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
+    deadlineMs: config.upstream.deadlineMs,
+    logger,
+    circuitBreaker,
+    callBudget: createTokenBucket({ perSecond: config.upstream.callsPerSecond, burst: config.upstream.callsBurst }),
+    onCall: (call) => metrics.observeUpstreamCall(call),
+    tracing,
+  });
+  return { jobs, circuitBreaker, scaleOut, close: () => client.destroy() };
+}
+
+/** Listens on the configured host and port; resolves with the port taken. */
+function listen(server: Server, config: Config): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

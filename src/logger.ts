@@ -1,7 +1,6 @@
 // The process logger (pino, JSON lines) and its adapter for Yoga's logging hook.
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import type { YogaLogger } from 'graphql-yoga';
-import type { Config } from './config.ts';
 
 /**
  * Where credentials could end up if someone logged a request, headers or a connection_init
@@ -20,9 +19,11 @@ export const REDACTED_PATHS = [
   'token',
 ];
 
-export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+export type LogLevel = Level | 'silent';
+
+export function createLogger({ logLevel }: { logLevel: LogLevel }, destination?: DestinationStream): Logger {
   const options = {
-    level: config.logLevel,
+    level: logLevel,
     base: { service: 'bedrock-jobs-gateway' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
   };

@@ -13,11 +13,33 @@ describe('loadConfig', () => {
       attemptTimeoutMs: 5000,
       maxAttempts: 3,
       deadlineMs: 25_000,
-      maxRps: 10,
+      pollMaxCallsPerSecond: 10,
       retryMode: 'standard',
       callsPerSecond: 25,
       callsBurst: 100,
     });
+  });
+
+  it('should read the poller\'s share as POLL_MAX_CALLS_PER_SECOND, or UPSTREAM_MAX_RPS with a warning', () => {
+    expect(loadConfig({ POLL_MAX_CALLS_PER_SECOND: '7' })).toMatchObject({ upstream: { pollMaxCallsPerSecond: 7 }, warnings: [] });
+    expect(loadConfig({ UPSTREAM_MAX_RPS: '6' })).toMatchObject({
+      upstream: { pollMaxCallsPerSecond: 6 },
+      warnings: ['UPSTREAM_MAX_RPS is deprecated: rename it POLL_MAX_CALLS_PER_SECOND'],
+    });
+    // The new name wins, and the old one is then ignored without a word.
+    expect(loadConfig({ POLL_MAX_CALLS_PER_SECOND: '7', UPSTREAM_MAX_RPS: '6' })).toMatchObject({
+      upstream: { pollMaxCallsPerSecond: 7 },
+      warnings: [],
+    });
+    // The default share never exceeds a smaller budget.
+    expect(loadConfig({ UPSTREAM_CALLS_PER_SECOND: '4' }).upstream.pollMaxCallsPerSecond).toBe(4);
+  });
+
+  it.each([
+    [{ POLL_MAX_CALLS_PER_SECOND: '30' }, /^POLL_MAX_CALLS_PER_SECOND must be at most UPSTREAM_CALLS_PER_SECOND \(25\), .*\(got "30"\)$/],
+    [{ UPSTREAM_MAX_RPS: '50', UPSTREAM_CALLS_PER_SECOND: '40' }, /^UPSTREAM_MAX_RPS must be at most UPSTREAM_CALLS_PER_SECOND \(40\)/],
+  ])('should refuse a poller share above the upstream budget (%o)', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
   });
 
   it('should serve the dashboard unless DASHBOARD=false', () => {

@@ -76,7 +76,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
 
   beforeAll(async () => {
     [t, browser] = await Promise.all([
-      startTestGateway({ POLL_INTERVAL_MS: '100', UPSTREAM_MAX_RPS: '1000' }),
+      startTestGateway({ POLL_INTERVAL_MS: '100', POLL_MAX_CALLS_PER_SECOND: '1000', UPSTREAM_CALLS_PER_SECOND: '1000' }),
       chromium.launch({
         executablePath: CHROMIUM_PATH,
         args: [
@@ -279,7 +279,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
 
     beforeAll(async () => {
       // One operation for the account-wide stream, two for progress: two running rows must wait.
-      limited = await startTestGateway({ POLL_INTERVAL_MS: '100', UPSTREAM_MAX_RPS: '1000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' });
+      limited = await startTestGateway({ POLL_INTERVAL_MS: '100', POLL_MAX_CALLS_PER_SECOND: '1000', UPSTREAM_CALLS_PER_SECOND: '1000', WS_MAX_SUBSCRIPTIONS_PER_CONNECTION: '3' });
       for (let i = 0; i < 4; i++) {
         running.push(
           limited.simulator.engine.createJob(

@@ -227,7 +227,7 @@ describe('tracing', () => {
   });
 
   it('should do nothing without an endpoint', async () => {
-    const tracing = createTracing({ otlpEndpoint: undefined, serviceName: 'x' });
+    const tracing = await createTracing({ otlpEndpoint: undefined, serviceName: 'x' });
     expect(tracing.enabled).toBe(false);
     await expect(tracing.span('x', {}, () => 42)).resolves.toBe(42);
   });

@@ -109,7 +109,7 @@ describe.skipIf(!redisServerAvailable())('sharing through Redis', () => {
           REDIS_KEY_PREFIX: prefix,
           POLL_INTERVAL_MS: '100',
           POLL_LEASE_MS: '400',
-          UPSTREAM_MAX_RPS: '1000',
+          POLL_MAX_CALLS_PER_SECOND: '1000', UPSTREAM_CALLS_PER_SECOND: '1000',
           ...env,
         });
         const gateway = await createGateway(config, { simulator, logger: silent });

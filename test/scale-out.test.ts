@@ -43,7 +43,7 @@ describe.skipIf(!redisServerAvailable())('three instances sharing one Redis', ()
       POLL_INTERVAL_MS: String(INTERVAL_MS),
       POLL_LEASE_MS: String(LEASE_MS),
       JOB_CACHE_TTL_MS: String(INTERVAL_MS - 10),
-      UPSTREAM_MAX_RPS: '1000',
+      POLL_MAX_CALLS_PER_SECOND: '1000', UPSTREAM_CALLS_PER_SECOND: '1000',
       UPSTREAM_MAX_ATTEMPTS: '1',
     };
     instances = await Promise.all([1, 2, 3].map(() => startGatewayProcess(simulator, env)));

@@ -9,9 +9,24 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Logger } from 'pino';
-import type { AuthConfig } from '../config.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { ANONYMOUS, isScope, type Principal, type Scope } from './scopes.ts';
+
+/** Where credentials come from (AUTH_REQUIRED, GATEWAY_API_KEYS, JWT_*). */
+export interface AuthConfig {
+  /** Every GraphQL request and WebSocket must carry valid credentials. */
+  required: boolean;
+  /** API key → its scopes (GATEWAY_API_KEYS). */
+  apiKeys: ReadonlyMap<string, readonly Scope[]>;
+  /** HS256 shared secret for bearer tokens. */
+  jwtSecret: string | undefined;
+  /** JSON Web Key Set for bearer tokens signed with asymmetric keys. */
+  jwksUrl: URL | undefined;
+  /** Required `iss` of bearer tokens, when set. */
+  jwtIssuer: string | undefined;
+  /** Required `aud` of bearer tokens, when set. */
+  jwtAudience: string | undefined;
+}
 
 /** What a request presented, as sent (header values or connection_init payload entries). */
 export interface Credentials {

@@ -1,7 +1,16 @@
 // The one Bedrock client factory. Simulator and AWS differ only in endpoint, region and
 // credentials; everything else (timeouts, retries, wire format) is the same path.
 import { BedrockClient } from '@aws-sdk/client-bedrock';
-import type { Config } from '../config.ts';
+
+/** How the SDK calls Bedrock (UPSTREAM_* variables). */
+export interface BedrockClientOptions {
+  /** Per-attempt HTTP timeout for an upstream call. */
+  attemptTimeoutMs: number;
+  /** SDK attempts per call (first try plus retries). */
+  maxAttempts: number;
+  /** `adaptive` adds the SDK's client-side rate limiting on top of its retries. */
+  retryMode: 'standard' | 'adaptive';
+}
 
 export interface UpstreamTarget {
   /** Overrides the SDK's endpoint resolution (the simulator's URL). */
@@ -10,7 +19,7 @@ export interface UpstreamTarget {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
-export function createBedrockClient(upstream: Config['upstream'], target: UpstreamTarget = {}): BedrockClient {
+export function createBedrockClient(upstream: BedrockClientOptions, target: UpstreamTarget = {}): BedrockClient {
   return new BedrockClient({
     ...target,
     maxAttempts: upstream.maxAttempts,

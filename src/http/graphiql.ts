@@ -1,8 +1,37 @@
-// The query GraphiQL opens with: real job ids from the simulator, so "run" works on first start.
+// GraphiQL at /graphql in a browser: served from the installed package (not a CDN, so it works
+// offline and under a strict CSP), opening on an example with real job ids from the simulator, so
+// "run" works on first start.
+import type { GraphiQLOptions } from 'graphql-yoga';
+import { CSRF_HEADER } from '../plugins/csrf-plugin.ts';
 
 const PLACEHOLDER_ID = 'abcdef012345';
 
-export function exampleQuery(jobIds: readonly string[]): string {
+/**
+ * Yoga's `graphiql` option and its renderer. The renderer's module (half a second to load, the
+ * whole GraphiQL bundle) is imported on the first page request, or by `preload()`, never at
+ * start-up.
+ */
+export function createGraphiQL(exampleJobIds: readonly string[]) {
+  let renderer: Promise<(options?: GraphiQLOptions) => string> | undefined;
+  const load = () => (renderer ??= import('@graphql-yoga/render-graphiql').then((module) => module.renderGraphiQL));
+  const options: GraphiQLOptions = {
+    title: 'Bedrock jobs gateway',
+    defaultQuery: exampleQuery(exampleJobIds),
+    // SSE, not WS: GraphiQL sends its Headers tab with HTTP requests only (its graphql-ws
+    // client's connection_init is empty), so with auth on, subscriptions over WS would be refused.
+    subscriptionsProtocol: 'SSE',
+    // Its SSE subscriptions are GETs: they need the CSRF header like any other GET.
+    additionalHeaders: { [CSRF_HEADER]: '1' },
+  };
+  return {
+    options,
+    renderGraphiQL: async (renderOptions?: GraphiQLOptions) => (await load())(renderOptions),
+    /** Loads the renderer now, in the background (after start-up), so the first page does not wait. */
+    preload: () => void load().catch(() => undefined),
+  };
+}
+
+function exampleQuery(jobIds: readonly string[]): string {
   const first = jobIds[0] ?? PLACEHOLDER_ID;
   const many = (jobIds.length > 0 ? jobIds : [PLACEHOLDER_ID]).map((id) => JSON.stringify(id)).join(', ');
   return `# Bedrock batch inference jobs. Press ▶ to run; Ctrl+Space completes fields.

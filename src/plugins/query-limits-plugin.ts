@@ -12,12 +12,27 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { LimitsConfig } from '../config.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
+/** The shape limits every operation is checked against (MAX_* variables). */
+export interface QueryLimits {
+  /** Deepest field nesting of an operation (fragments flattened; introspection's __schema exempt). */
+  maxDepth: number;
+  /** Most aliases in an operation. */
+  maxAliases: number;
+  /** Most lexical tokens in a document. */
+  maxTokens: number;
+  /** Highest static cost of an operation (graphql-armor's cost model). */
+  maxCost: number;
+  /** Most directives in an operation. */
+  maxDirectives: number;
+  /** Largest request body (HTTP) or message (WebSocket), in bytes. */
+  maxBodyBytes: number;
+}
+
 export interface QueryLimitsOptions {
-  limits: LimitsConfig;
+  limits: QueryLimits;
   /** Allow introspection (and "did you mean" suggestions, which leak the same information). */
   introspection: boolean;
 }

@@ -13,17 +13,23 @@ import { hash, randomUUID } from 'node:crypto';
 import { Kind, getOperationAST, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
-import type { Config } from '../config.ts';
 import { credentialSession } from '../access/credential-session.ts';
 import { CACHEABLE_ROOT_FIELDS } from '../schema/cacheability.ts';
 import type { Context } from '../schema/context.ts';
+
+export interface ResponseCacheOptions {
+  /** Most query responses kept (per credential, only those whose jobs are all finished); 0 turns the cache off. */
+  maxEntries: number;
+  /** How long a cached response is served; bounds how long it outlives a revoked credential. */
+  ttlMs: number;
+}
 
 /**
  * Yoga plugin. List it after every plugin that authenticates or limits requests: a hit is
  * answered in `onParams`, before context building and execution, so those checks must run in
  * `onRequest`/`onParams` to apply to cached answers too.
  */
-export function createResponseCachePlugin(options: Config['responseCache']): Plugin {
+export function createResponseCachePlugin(options: ResponseCacheOptions): Plugin {
   const cache = createInMemoryCache({ max: options.maxEntries });
   return {
     onPluginInit({ addPlugin }) {

@@ -5,7 +5,20 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import type { RedisConfig } from '../config.ts';
+
+/** REDIS_URL and the variables that tune sharing through it. */
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL, credentials and database included. */
+  url: string;
+  /** Prepended to every key and channel, so several gateways (or other apps) can share a Redis. */
+  keyPrefix: string;
+  /** How long a poll lease lasts unless renewed: how soon another instance takes over a dead one's jobs. */
+  leaseMs: number;
+  /** How long an unfinished job's last known state is shared; shorter than the poll interval. */
+  jobCacheTtlMs: number;
+  /** Longest wait for one Redis command before the gateway carries on without Redis. */
+  timeoutMs: number;
+}
 
 export interface RedisConnections {
   /**

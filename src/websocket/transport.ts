@@ -8,13 +8,10 @@ import { useServer } from 'graphql-ws/use/ws';
 import { isAsyncIterable, maskError, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Authenticator } from '../access/authenticator.ts';
+import type { Admission } from '../access/admission.ts';
 import type { Principal } from '../access/scopes.ts';
-import type { Config } from '../config.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
-import type { TokenBucket } from '../limits/token-bucket.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import { rateLimitError, rateLimitKey } from '../plugins/access-plugin.ts';
 import { countOperationErrors } from '../plugins/operation-observability-plugin.ts';
 import { createOperationRecord, logOperation, recordErrors, requestIdFrom, type OperationRecord } from '../observability/operation-record.ts';
 import type { GatewayServerContext } from '../plugins/server-context.ts';
@@ -36,11 +33,20 @@ interface EnvelopedRoot {
   subscribe(args: ExecutionArgs): OperationResult;
 }
 
-export type WebSocketTransportOptions = Config['webSocket'] & {
+/** graphql-ws limits and timers (WS_* variables). */
+export interface WebSocketLimits {
+  /** Most operations one graphql-ws connection may run at once. */
+  maxSubscriptionsPerConnection: number;
+  /** Interval of server pings; a peer that does not answer is dropped. */
+  keepAliveMs: number;
+  /** Time a client has to send connection_init before the socket is closed (4408). */
+  connectionInitTimeoutMs: number;
+}
+
+export type WebSocketTransportOptions = WebSocketLimits & {
   /** Largest message accepted; a bigger one closes the socket with 1009. */
   maxMessageBytes: number;
-  authenticator: Authenticator;
-  rateLimiter: TokenBucket | undefined;
+  admission: Admission;
   clientAddress(req: IncomingMessage): string;
   /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
   isAllowedOrigin(origin: string): boolean;
@@ -55,7 +61,7 @@ export type WebSocketTransportOptions = Config['webSocket'] & {
  * Credentials come in the connection_init payload; a socket without valid ones is closed with 4403.
  */
 export function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocketTransportOptions) {
-  const { authenticator, rateLimiter, metrics, logger } = options;
+  const { admission, metrics, logger } = options;
   const wsServer = new WebSocketServer({
     server,
     path: '/graphql',
@@ -91,17 +97,15 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onConnect: async (ctx) => {
         const params = lowerCaseKeys(ctx.connectionParams);
-        try {
-          const principal = await authenticator.authenticate({ apiKey: params['x-api-key'], authorization: params['authorization'] });
-          principals.set(ctx, principal);
-          if (principal.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, principal.expiresAt, logger);
-          return true;
-        } catch (error) {
-          metrics.countRejection('unauthenticated');
-          rateLimiter?.take(rateLimitKey(undefined, options.clientAddress(ctx.extra.request)));
-          logger.info({ reason: (error as Error).message }, 'websocket refused: not authenticated');
+        const credentials = { apiKey: params['x-api-key'], authorization: params['authorization'] };
+        const result = await admission.connection(credentials, options.clientAddress(ctx.extra.request));
+        if (!result.admitted) {
+          logger.info({ reason: result.error.message }, 'websocket refused: not authenticated');
           return false;
         }
+        principals.set(ctx, result.principal);
+        if (result.principal.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, result.principal.expiresAt, logger);
+        return true;
       },
       onSubscribe: async (ctx, id, payload) => {
         const principal = principals.get(ctx)!;
@@ -120,10 +124,6 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
               `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
             ),
           ]);
-        }
-        if (principal.expiresAt !== undefined && principal.expiresAt <= Date.now()) {
-          metrics.countRejection('unauthenticated');
-          return refuse([createGatewayError(ErrorCode.UNAUTHENTICATED, 'The bearer token of this connection has expired; reconnect with a fresh one')]);
         }
         // The credentials stay here: nothing downstream needs them, so nothing can log them.
         const { connectionParams: _credentials, ...connection } = ctx;
@@ -146,13 +146,9 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
         // Queries and mutations over a socket count against the request rate like HTTP ones.
         // Starting a subscription does not: the per-connection cap bounds those, and a dashboard
         // opening a stream per visible row must not trip a limit meant for request floods.
-        if (getOperationAST(document, payload.operationName)?.operation !== 'subscription') {
-          const decision = rateLimiter?.take(rateLimitKey(principal, options.clientAddress(ctx.extra.request)));
-          if (decision && !decision.allowed) {
-            metrics.countRejection('rate_limited');
-            return refuse([rateLimitError(decision.retryAfterMs)]);
-          }
-        }
+        const counted = getOperationAST(document, payload.operationName)?.operation !== 'subscription';
+        const refusal = admission.operation(principal, options.clientAddress(ctx.extra.request), counted);
+        if (refusal) return refuse([refusal.error]);
         operations += 1;
         if (!records.has(ctx)) records.set(ctx, new Map());
         records.get(ctx)!.set(id, record);
