@@ -185,10 +185,20 @@ export function renderReport(results: BenchResults): string {
     const s = results.startup;
     out.push('## Start-up', '');
     out.push(
-      'From spawning `node --import tsx src/main.ts` (what `npm start` runs, embedded simulator included) to the first 200 from `/healthz`.',
+      'From spawning `node dist/main.js` (what `npm start` runs, embedded simulator included) to the first 200 from `/healthz`, ' +
+        'against a bare graphql-yoga server started the same way (`node bench/bare-server.mjs`); runs alternate.',
       '',
     );
-    out.push(table(['runs', 'median ms', 'min ms', 'max ms'], [[s.runs, ms(s.medianMs), ms(s.minMs), ms(s.maxMs)]]), '');
+    out.push(
+      table(
+        ['server', 'runs', 'median ms', 'min ms', 'max ms', 'vs bare (median)'],
+        [
+          ['gateway', s.runs, ms(s.medianMs), ms(s.minMs), ms(s.maxMs), `${(s.medianMs / s.bare.medianMs).toFixed(2)}×`],
+          ['bare graphql-yoga', s.runs, ms(s.bare.medianMs), ms(s.bare.minMs), ms(s.bare.maxMs), '1.00×'],
+        ],
+      ),
+      '',
+    );
   }
 
   out.push('## Targets', '', targetsTable(results), '');
@@ -259,6 +269,14 @@ function targetsTable(results: BenchResults): string {
       perSubscription < 20_000 ? 'met' : gateway.bytesPerSubscription.heap < 20_000 ? 'met for heap, missed for RSS' : 'missed',
     ]);
   }
+  if (results.startup) {
+    const ratio = results.startup.medianMs / results.startup.bare.medianMs;
+    rows.push([
+      'start-up ≤ 2× bare graphql-yoga started the same way',
+      `${ms(results.startup.medianMs)} ms against ${ms(results.startup.bare.medianMs)} ms (${ratio.toFixed(2)}×)`,
+      ratio <= 2 ? 'met' : 'missed',
+    ]);
+  }
   return table(['target', 'measured', ''], rows);
 }
 
@@ -286,7 +304,14 @@ export function renderSummary(results: BenchResults): string {
     );
   }
   if (results.subscriptions) out.push(subscriptionTable(results.subscriptions), '');
-  if (results.startup) out.push(`Start-up to the first \`/healthz\` 200: ${ms(results.startup.medianMs)} ms (median of ${results.startup.runs}).`, '');
+  if (results.startup) {
+    const s = results.startup;
+    out.push(
+      `Start-up to the first \`/healthz\` 200: ${ms(s.medianMs)} ms through \`npm start\` against ${ms(s.bare.medianMs)} ms for bare graphql-yoga ` +
+        `(${(s.medianMs / s.bare.medianMs).toFixed(2)}×, median of ${s.runs}).`,
+      '',
+    );
+  }
   out.push(targetsTable(results));
   return out.join('\n');
 }

@@ -1,5 +1,5 @@
-// `npm start` on a fresh machine: the gateway with the embedded simulator, alive and queryable,
-// and a clean exit on SIGTERM.
+// `npm start` (`node dist/main.js`, built by `npm ci`) on a fresh machine: the gateway with the
+// embedded simulator, alive and queryable, and a clean exit on SIGTERM.
 import { afterEach, describe, expect, it } from 'vitest';
 import { startProcess, type ChildProcessHandle } from './support/process.ts';
 
@@ -11,7 +11,7 @@ afterEach(() => {
 
 describe('npm start', () => {
   it('should serve the gateway with the embedded simulator and exit 0 on SIGTERM', async () => {
-    const child = startProcess('src/main.ts', { PORT: '0', HOST: '127.0.0.1' });
+    const child = startProcess('dist/main.js', { PORT: '0', HOST: '127.0.0.1' });
     leftovers.push(child);
     try {
       const backend = await child.waitForLog(/^Bedrock backend: embedded simulator/);

@@ -1,4 +1,5 @@
-// Runs a TypeScript entry point as a child process, as `npm start` would, and collects output.
+// Runs an entry point as a child process and collects its output: compiled JavaScript (`dist/…`,
+// what `npm start` runs) with plain node, TypeScript sources through tsx.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -15,7 +16,7 @@ export interface ChildProcessHandle {
 }
 
 export function startProcess(entry: string, env: Record<string, string>): ChildProcessHandle {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, entry.endsWith('.ts') ? ['--import', 'tsx', entry] : [entry], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
