@@ -15,9 +15,12 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     // Test files share a worker's module cache instead of re-importing the AWS SDK, graphql and
-    // Yoga per file: that import was half of the suite's CPU time. Nothing in src/ keeps
-    // module-level state that a test could leak (metrics registries, loaders and limiters are per
-    // gateway), and no test mocks modules.
+    // Yoga per file: that import was half of the suite's CPU time. Metrics registries, loaders and
+    // limiters are per gateway. The only module-level state in src/ is the frames direct delivery
+    // batches for the current turn of the event loop (emptied every turn) and weak maps keyed by
+    // a gateway's own sockets, results and contexts (websocket/direct-delivery.ts,
+    // subscriptions/shared-execution-plugin.ts): nothing a test can leak into the next. No test
+    // mocks modules.
     isolate: false,
   },
 });

@@ -39,8 +39,7 @@ export interface Context {
 
 export function createContext(deps: ContextDependencies): Context {
   const cacheability = createCacheability();
-  // Created on first use: subscriptions and mutations never need one. Methods rather than arrow
-  // functions: a context is built per operation (see event-stream.ts on closures under tsx).
+  // Created on first use: subscriptions and mutations never need one.
   let jobLoader: JobLoader | undefined;
   const job: JobLoader = {
     load(identifier) {

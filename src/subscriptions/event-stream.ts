@@ -2,11 +2,8 @@
 // subscribers pushes 10,000 values per change; Repeater's push allocates about eight promises
 // per value, this one at most one (for a consumer already waiting).
 //
-// A class, so that a stream costs one object and no closures of its own. Code that runs per
-// subscription or per request avoids named arrow functions: tsx compiles with esbuild's
-// keepNames, which wraps each one in `__name(fn, "name")`, an Object.defineProperty that leaves
-// the function with a dictionary of properties (about 300 bytes more per closure, and a slower
-// creation). Methods, classes and anonymous callbacks are left alone.
+// A class, so that a stream costs one object whose methods live on its prototype, not a set of
+// closures per stream: there are 10,000 of them for a busy job.
 
 /** Where a piped stream's values go, synchronously, as they are pushed. */
 export interface Sink<T> {
