@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { createAdmission } from './access/admission.ts';
+import { createAdmission, type Admission } from './access/admission.ts';
 import { createAuthenticator } from './access/authenticator.ts';
 import type { Principal } from './access/scopes.ts';
 import { createBedrockClient, type UpstreamTarget } from './bedrock/client.ts';
@@ -17,9 +17,9 @@ import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
 import { clientAddressOf } from './http/client-address.ts';
-import { createCorsPolicy } from './http/cors.ts';
+import { createCorsPolicy, type CorsPolicy } from './http/cors.ts';
 import { createGraphiQL } from './http/graphiql.ts';
-import { createReadiness } from './http/readiness.ts';
+import { createReadiness, type Readiness } from './http/readiness.ts';
 import { ROUTES, createRoutesPlugin } from './http/routes.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
 import { createLogger, toYogaLogger } from './logger.ts';
@@ -39,11 +39,12 @@ import { schema } from './schema/index.ts';
 import type { Simulator } from './simulator/index.ts';
 import { createJobFeed, type JobFeed } from './subscriptions/job-feed.ts';
 import { createSharedSubscriptionExecutionPlugin } from './subscriptions/shared-execution-plugin.ts';
-import { EVENT_BRIDGE_PATH, createEventBridgeReceiver } from './watch/event-bridge-receiver.ts';
+import { EVENT_BRIDGE_PATH, createEventBridgeReceiver, type EventBridgeReceiver } from './watch/event-bridge-receiver.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
 import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
-import { createWebSocketTransport, type MaskedErrors } from './websocket/transport.ts';
+import { createWebSocketTransport } from './websocket/transport.ts';
+import type { MaskedErrors } from './websocket/wire-results.ts';
 
 export interface GatewayOptions {
   logger?: Logger;
@@ -92,32 +93,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const upstream = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
   const { jobs, scaleOut } = upstream;
 
-  const pubSub = createJobPubSub(scaleOut?.eventTarget);
-  const poller = createPoller({
-    jobs,
-    pubSub,
-    ownership: scaleOut?.ownership ?? createLocalPollOwnership(),
-    intervalMs: config.pollIntervalMs,
-    maxCallsPerSecond: config.upstream.pollMaxCallsPerSecond,
-    concurrency: config.upstream.concurrency,
-    logger: logger.child({ component: 'poller' }),
-  });
-  const feed = createJobFeed({ poller, pubSub, onFanOut: (seconds) => metrics.observeFanOut(seconds) });
-  const eventBridge =
-    config.eventBridgeSecret === undefined
-      ? undefined
-      : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, logger: logger.child({ component: 'eventbridge' }) });
+  const { poller, feed, eventBridge } = createWatch(config, { jobs, scaleOut, metrics, logger });
 
   const cors = createCorsPolicy(config.corsOrigins);
   const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
-  const admission = createAdmission({
-    authenticator: createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) }),
-    rateLimiter:
-      config.limits.rateLimitPerSecond > 0
-        ? createTokenBucket({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
-        : undefined,
-    onRefused: (reason) => metrics.countRejection(reason),
-  });
+  const admission = createGatewayAdmission(config, metrics, logger);
   // Internal errors become "Unexpected error."; their message and stack reach clients only
   // with NODE_ENV=development, and the log always.
   const maskedErrors: MaskedErrors = { isDev: config.exposeErrorDetails, errorMessage: 'Unexpected error.' };
@@ -125,46 +105,20 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ? createGraphiQL(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? [])
     : undefined;
 
-  const yoga: Yoga = createYoga<GatewayServerContext, Context>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    healthCheckEndpoint: '/healthz',
-    landingPage: false,
-    logging: toYogaLogger(logger),
+  const yoga = createGatewayYoga(config, {
+    jobs,
+    feed,
+    poller,
+    admission,
+    tracing,
+    metrics,
+    logger,
     maskedErrors,
-    // MAX_REQUEST_BODY_BYTES is enforced by the query limits plugin, more cheaply.
-    maxRequestBodySize: false,
-    cors: cors.yogaOption,
-    renderGraphiQL: graphiql?.renderGraphiQL,
-    graphiql: graphiql?.options ?? false,
-    plugins: [
-      createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
-      createRoutesPlugin({
-        readiness: createReadiness(jobs, scaleOut && { redis: scaleOut.health }),
-        metrics,
-        eventBridge,
-        dashboard: config.dashboard ? createDashboard() : undefined,
-        logger,
-      }),
-      createCsrfPlugin(),
-      createAccessPlugin({ admission, clientAddress: (serverContext) => clientAddress(serverContext.req) }),
-      ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
-      createOperationObservabilityPlugin({ metrics, tracing }),
-      createSharedSubscriptionExecutionPlugin(),
-      // Last: a hit answers in onParams, so plugins that reject requests must come before it.
-      config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
-    ],
-    context: (initial) =>
-      createContext({
-        jobs,
-        feed,
-        poller,
-        upstreamConcurrency: config.upstream.concurrency,
-        maxBatchIdentifiers: config.maxBatchIdentifiers,
-        maxJobsPerOperation: config.limits.maxJobsPerOperation,
-        principal: initial.principal ?? NOBODY,
-        requestId: initial.operation?.requestId ?? requestIdFrom(undefined),
-      }),
+    cors,
+    clientAddress,
+    graphiql,
+    readiness: createReadiness(jobs, scaleOut && { redis: scaleOut.health }),
+    eventBridge,
   });
 
   const server = createServer(yoga);
@@ -219,6 +173,105 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       else simulator?.setEventBridgeTarget(undefined);
     },
   };
+}
+
+/** What keeps subscribers current: the poller over the job topics, the feed, and EventBridge's hints. */
+function createWatch(
+  config: Config,
+  { jobs, scaleOut, metrics, logger }: { jobs: JobsApi; scaleOut: ScaleOut | undefined; metrics: GatewayMetrics; logger: Logger },
+) {
+  const pubSub = createJobPubSub(scaleOut?.eventTarget);
+  const poller = createPoller({
+    jobs,
+    pubSub,
+    ownership: scaleOut?.ownership ?? createLocalPollOwnership(),
+    intervalMs: config.pollIntervalMs,
+    maxCallsPerSecond: config.upstream.pollMaxCallsPerSecond,
+    concurrency: config.upstream.concurrency,
+    logger: logger.child({ component: 'poller' }),
+  });
+  const feed = createJobFeed({ poller, pubSub, onFanOut: (seconds) => metrics.observeFanOut(seconds) });
+  const eventBridge =
+    config.eventBridgeSecret === undefined
+      ? undefined
+      : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, logger: logger.child({ component: 'eventbridge' }) });
+
+  return { poller, feed, eventBridge };
+}
+
+/** Authentication and per-caller request limits, for HTTP and graphql-ws alike. */
+function createGatewayAdmission(config: Config, metrics: GatewayMetrics, logger: Logger): Admission {
+  return createAdmission({
+    authenticator: createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) }),
+    rateLimiter:
+      config.limits.rateLimitPerSecond > 0
+        ? createTokenBucket({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
+        : undefined,
+    onRefused: (reason) => metrics.countRejection(reason),
+  });
+}
+
+interface YogaParts {
+  jobs: JobsApi;
+  feed: JobFeed;
+  poller: Poller;
+  admission: Admission;
+  tracing: Tracing;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  maskedErrors: MaskedErrors;
+  cors: CorsPolicy;
+  clientAddress(req: GatewayServerContext['req']): string;
+  graphiql: ReturnType<typeof createGraphiQL> | undefined;
+  readiness: Readiness;
+  eventBridge: EventBridgeReceiver | undefined;
+}
+
+/** Yoga with the gateway's plugins, in the order they must run, and a fresh context per operation. */
+function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
+  const { jobs, feed, poller, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge } = parts;
+  return createYoga<GatewayServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    landingPage: false,
+    logging: toYogaLogger(logger),
+    maskedErrors,
+    // MAX_REQUEST_BODY_BYTES is enforced by the query limits plugin, more cheaply.
+    maxRequestBodySize: false,
+    cors: cors.yogaOption,
+    renderGraphiQL: graphiql?.renderGraphiQL,
+    graphiql: graphiql?.options ?? false,
+    plugins: [
+      createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
+      createRoutesPlugin({
+        readiness,
+        metrics,
+        eventBridge,
+        dashboard: config.dashboard ? createDashboard() : undefined,
+        logger,
+      }),
+      createCsrfPlugin(),
+      createAccessPlugin({ admission, clientAddress: (serverContext) => clientAddress(serverContext.req) }),
+      ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
+      createOperationObservabilityPlugin({ metrics, tracing }),
+      createSharedSubscriptionExecutionPlugin(),
+      // Last: a hit answers in onParams, so plugins that reject requests must come before it.
+      config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
+    ],
+    context: (initial) =>
+      createContext({
+        jobs,
+        feed,
+        poller,
+        upstreamConcurrency: config.upstream.concurrency,
+        maxBatchIdentifiers: config.maxBatchIdentifiers,
+        maxJobsPerOperation: config.limits.maxJobsPerOperation,
+        principal: initial.principal ?? NOBODY,
+        requestId: initial.operation?.requestId ?? requestIdFrom(undefined),
+      }),
+  });
+
 }
 
 function warnAboutExposure(config: Config, logger: Logger): void {

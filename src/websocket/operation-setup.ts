@@ -1,0 +1,94 @@
+// graphql-ws's onSubscribe: what an operation on an admitted socket must pass before it runs —
+// the per-connection cap, the admission decision (credential expiry, request rate), parsing and
+// validation — all through Yoga's envelop, so its plugins (masking, limits, auth scopes) apply
+// to WebSockets as to HTTP. It answers with the execution arguments or the errors to send.
+import type { IncomingMessage } from 'node:http';
+import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
+import type { Context as WsContext, OperationResult, SubscribePayload } from 'graphql-ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { Admission } from '../access/admission.ts';
+import type { Principal } from '../access/scopes.ts';
+import { ErrorCode, createGatewayError } from '../errors.ts';
+import { createOperationRecord, logOperation, recordErrors, requestIdFrom } from '../observability/operation-record.ts';
+import type { GatewayServerContext } from '../plugins/server-context.ts';
+import type { Context } from '../schema/context.ts';
+import type { LiveOperations } from './live-operations.ts';
+
+type Yoga = YogaServerInstance<GatewayServerContext, Context>;
+type Extra = { socket: WebSocket; request: IncomingMessage };
+
+/** The root value carries Yoga's enveloped execute/subscribe into graphql-ws's callbacks. */
+export interface EnvelopedRoot {
+  execute(args: ExecutionArgs): OperationResult;
+  subscribe(args: ExecutionArgs): OperationResult;
+}
+
+export interface OperationSetupOptions {
+  yoga: Yoga;
+  admission: Admission;
+  live: LiveOperations;
+  /** Who was admitted on a connection, from its connection_init. */
+  principalOf(ctx: WsContext): Principal;
+  clientAddress(req: IncomingMessage): string;
+  maxSubscriptionsPerConnection: number;
+  logger: Logger;
+}
+
+export function createOperationSetup(options: OperationSetupOptions) {
+  const { yoga, admission, live, logger } = options;
+
+  return async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
+    const principal = options.principalOf(ctx);
+    const record = createOperationRecord('ws', requestIdFrom(undefined));
+    record.principal = principal;
+    const refuse = (errors: readonly GraphQLError[]) => {
+      recordErrors(record, errors);
+      logOperation(logger, record, { id });
+      return errors;
+    };
+    // ctx.subscriptions already holds this operation's id.
+    if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
+      return refuse([
+        createGatewayError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
+        ),
+      ]);
+    }
+    // The credentials stay here: nothing downstream needs them, so nothing can log them.
+    const { connectionParams: _credentials, ...connection } = ctx;
+    const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+      ...connection,
+      req: ctx.extra.request,
+      socket: ctx.extra.socket,
+      params: payload,
+      principal,
+      operation: record,
+    } as GatewayServerContext);
+    let document;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      return refuse([error as GraphQLError]);
+    }
+    const errors = validate(schema, document);
+    if (errors.length > 0) return refuse(errors);
+    // Queries and mutations over a socket count against the request rate like HTTP ones.
+    // Starting a subscription does not: the per-connection cap bounds those, and a dashboard
+    // opening a stream per visible row must not trip a limit meant for request floods.
+    const counted = getOperationAST(document, payload.operationName)?.operation !== 'subscription';
+    const refusal = admission.operation(principal, options.clientAddress(ctx.extra.request), counted);
+    if (refusal) return refuse([refusal.error]);
+    live.started(ctx, id, record);
+    return {
+      schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue: await contextFactory(),
+      rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+    };
+  };
+}
