@@ -6,7 +6,7 @@ import type { YogaLogger } from 'graphql-yoga';
  * Where credentials could end up if someone logged a request, headers or a connection_init
  * payload. The gateway's own log lines name principals by id and never carry credentials.
  */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers["x-api-key"]',
   'req.headers.cookie',

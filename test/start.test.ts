@@ -1,6 +1,10 @@
 // `npm start` (`node dist/main.js`, built by `npm ci`) on a fresh machine: the gateway with the
 // embedded simulator, alive and queryable, and a clean exit on SIGTERM.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator } from '../src/simulator/index.ts';
 import { startProcess, type ChildProcessHandle } from './support/process.ts';
 
 // A test that times out never reaches its own cleanup: kill what it started here instead.
@@ -31,5 +35,55 @@ describe('npm start', () => {
       child.kill('SIGTERM');
     }
     expect(await child.exited).toBe(0);
+  });
+});
+
+describe('what start-up loads', () => {
+  const recorder = new URL('./support/record-modules.mjs', import.meta.url).href;
+
+  // The URLs of the modules `node dist/main.js` loads before it is ready, with these variables.
+  const modulesLoadedBy = async (env: Record<string, string>) => {
+    const dir = await mkdtemp(join(tmpdir(), 'gateway-modules-'));
+    const file = join(dir, 'modules.txt');
+    const child = startProcess('dist/main.js', {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      GRAPHIQL: 'false',
+      NODE_OPTIONS: `--import ${recorder}`,
+      RECORD_MODULES_FILE: file,
+      ...env,
+    });
+    leftovers.push(child);
+    try {
+      await child.waitForLog(/^GraphQL ready at /);
+      return (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+    } finally {
+      child.kill('SIGTERM');
+      await child.exited;
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('should load no simulator, Redis or OpenTelemetry code against AWS without REDIS_URL or an OTLP endpoint', async () => {
+    const simulator = await startSimulator({ seed: false });
+    try {
+      const loaded = await modulesLoadedBy({
+        BEDROCK_BACKEND: 'aws',
+        AWS_ENDPOINT_URL_BEDROCK: simulator.url,
+        AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
+        AWS_REGION: SIMULATOR_REGION,
+        AUTH_REQUIRED: 'false',
+      });
+      expect(loaded.some((url) => url.endsWith('/dist/gateway.js'))).toBe(true);
+      expect(loaded.filter((url) => /\/dist\/simulator\/|\/ioredis\/|\/@opentelemetry\/(sdk|exporter)/.test(url))).toEqual([]);
+    } finally {
+      await simulator.close();
+    }
+  });
+
+  it('should load the simulator in simulator mode', async () => {
+    const loaded = await modulesLoadedBy({});
+    expect(loaded.some((url) => url.endsWith('/dist/simulator/index.js'))).toBe(true);
   });
 });

@@ -204,7 +204,7 @@ function outcomeOf(error: unknown, mapped: GraphQLError): UpstreamOutcome {
 }
 
 /** Maps an SDK or network failure to the code a client can act on. */
-export function toGatewayError(error: unknown, operation: string): GraphQLError {
+function toGatewayError(error: unknown, operation: string): GraphQLError {
   const failure = (error ?? {}) as UpstreamFailure;
   const status = failure.$metadata?.httpStatusCode;
   const upstreamMessage = failure.message ?? String(error);

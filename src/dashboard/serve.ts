@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DASHBOARD_PATH = '/';
-export const ASSETS_PREFIX = '/assets/';
+const DASHBOARD_PATH = '/';
+const ASSETS_PREFIX = '/assets/';
 
 export interface Dashboard {
   /** The answer for `/` and `/assets/*`; undefined for every other path (left to Yoga). */

@@ -7,7 +7,7 @@ import { ModelInvocationJobRef } from './model-invocation-job.ts';
 import { ModelInvocationJobStatusEnum } from './model-invocation-job-status.ts';
 import { ModelInvocationJobFilterInput, toJobFilter } from './model-invocation-job-filter.ts';
 
-export const ModelInvocationJobStatusChangeRef = builder
+const ModelInvocationJobStatusChangeRef = builder
   .objectRef<JobChange>('ModelInvocationJobStatusChange')
   .implement({
     description: 'A status a job was observed in.',
