@@ -1,11 +1,16 @@
 // A benchmark child: the embedded simulator and the gateway, configured from the environment
-// like `npm start`, answering the parent's commands over IPC (jobs to create or move, simulator
-// call counts; CPU and memory as every child, see child.ts).
+// like `npm start` and compiled as `npm start` runs it (dist/), answering the parent's commands
+// over IPC (jobs to create or move, simulator call counts; CPU and memory as every child, see
+// child.ts).
 import { pino } from 'pino';
-import { loadConfig } from '../src/config.ts';
-import { createGateway } from '../src/gateway.ts';
-import { startSimulator, type SimulatedJobStatus } from '../src/simulator/index.ts';
+import type { SimulatedJobStatus } from '../src/simulator/index.ts';
 import { serveParent } from './child.ts';
+
+// The compiled gateway (dist/, what `npm start` runs), typed by its sources.
+const compiled = <T>(path: string) => import(new URL(`../dist/${path}`, import.meta.url).href) as Promise<T>;
+const { loadConfig } = await compiled<typeof import('../src/config.ts')>('config.js');
+const { createGateway } = await compiled<typeof import('../src/gateway.ts')>('gateway.js');
+const { startSimulator } = await compiled<typeof import('../src/simulator/index.ts')>('simulator/index.js');
 
 export interface GatewayProcessReady {
   url: string;
