@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator } from '../src/simulator/index.ts';
+import { startSimulator } from '../src/simulator/index.ts';
+import { awsBackendAt } from './support/gateway-process.ts';
 import { startProcess, type ChildProcessHandle } from './support/process.ts';
 
 // A test that times out never reaches its own cleanup: kill what it started here instead.
@@ -67,14 +68,7 @@ describe('what start-up loads', () => {
   it('should load no simulator, Redis or OpenTelemetry code against AWS without REDIS_URL or an OTLP endpoint', async () => {
     const simulator = await startSimulator({ seed: false });
     try {
-      const loaded = await modulesLoadedBy({
-        BEDROCK_BACKEND: 'aws',
-        AWS_ENDPOINT_URL_BEDROCK: simulator.url,
-        AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
-        AWS_REGION: SIMULATOR_REGION,
-        AUTH_REQUIRED: 'false',
-      });
+      const loaded = await modulesLoadedBy(awsBackendAt(simulator));
       expect(loaded.some((url) => url.endsWith('/dist/gateway.js'))).toBe(true);
       expect(loaded.filter((url) => /\/dist\/simulator\/|\/ioredis\/|\/@opentelemetry\/(sdk|exporter)/.test(url))).toEqual([]);
     } finally {

@@ -189,7 +189,7 @@ function headerValue(value: unknown): string {
 }
 
 /** SHA-256, or HMAC-SHA256 when given a secret, for the signer (which takes no hash of its own). */
-class Sha256 implements Hash {
+export class Sha256 implements Hash {
   private readonly hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
 
   constructor(secret?: SourceData) {

@@ -1,8 +1,6 @@
 // Shared test plumbing: start simulators that are always closed, real SDK clients for them, and
 // promises for engine events (no sleeps).
-import { createHash, createHmac } from 'node:crypto';
 import { BedrockClient, type BedrockClientConfig } from '@aws-sdk/client-bedrock';
-import type { Hash, SourceData } from '@smithy/types';
 import { afterAll } from 'vitest';
 import {
   SIMULATOR_CREDENTIALS,
@@ -62,22 +60,5 @@ export async function errorOf(call: Promise<unknown>): Promise<Error & { $metada
   throw new Error('expected the call to fail');
 }
 
-/** A sha256 Hash for @smithy/signature-v4, built on node:crypto. */
-export class Sha256 implements Hash {
-  private readonly hash;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-}
-
-function bytes(data: SourceData): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
+// A sha256 Hash for @smithy/signature-v4, built on node:crypto: the simulator's own.
+export { Sha256 } from '../../src/simulator/sigv4.ts';

@@ -12,14 +12,21 @@ export interface GatewayProcess {
   readyz(): Promise<{ status: number; body: { ready: boolean; degraded?: boolean; checks: Record<string, { ok: boolean }> } }>;
 }
 
-export async function startGatewayProcess(simulator: Simulator, env: Record<string, string>): Promise<GatewayProcess> {
-  const child = startProcess('src/main.ts', {
+/** The variables that point a gateway in aws mode at this simulator, with auth off. */
+export function awsBackendAt(simulator: Simulator): Record<string, string> {
+  return {
     BEDROCK_BACKEND: 'aws',
     AWS_ENDPOINT_URL_BEDROCK: simulator.url,
     AWS_ACCESS_KEY_ID: SIMULATOR_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: SIMULATOR_CREDENTIALS.secretAccessKey,
     AWS_REGION: SIMULATOR_REGION,
     AUTH_REQUIRED: 'false',
+  };
+}
+
+export async function startGatewayProcess(simulator: Simulator, env: Record<string, string>): Promise<GatewayProcess> {
+  const child = startProcess('src/main.ts', {
+    ...awsBackendAt(simulator),
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
