@@ -85,7 +85,7 @@ const NOBODY: Principal = { id: 'unauthenticated', kind: 'anonymous', scopes: ne
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config);
-  warnAboutExposure(config, logger);
+  logStartupWarnings(config, logger);
   const embedded = config.backend === 'simulator' ? await embeddedSimulator(config, options.simulator, logger) : undefined;
   const simulator = embedded?.simulator;
   const metrics = createMetrics({ processMetrics: options.processMetrics });
@@ -274,7 +274,7 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
 
 }
 
-function warnAboutExposure(config: Config, logger: Logger): void {
+function logStartupWarnings(config: Config, logger: Logger): void {
   for (const warning of config.warnings) logger.warn(warning);
   if (config.backend === 'aws' && !config.auth.required) {
     logger.warn(

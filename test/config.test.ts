@@ -157,3 +157,18 @@ describe('start-up with a bad value', () => {
     expect(child.stderr().trim().split('\n')).toEqual([line]);
   });
 });
+
+describe('start-up with a deprecated name', () => {
+  it('should start with UPSTREAM_MAX_RPS and log one warning naming its new name', async () => {
+    const child = startProcess('src/main.ts', { UPSTREAM_MAX_RPS: '5', PORT: '0', HOST: '127.0.0.1' });
+    try {
+      const warning = await child.waitForLog(/UPSTREAM_MAX_RPS/);
+      expect(warning).toMatchObject({ level: 40, msg: 'UPSTREAM_MAX_RPS is deprecated: rename it POLL_MAX_CALLS_PER_SECOND' });
+      await child.waitForLog(/^GraphQL ready at /);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await child.exited).toBe(0);
+  });
+});
+
