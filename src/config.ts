@@ -2,7 +2,7 @@
 import type { AuthConfig } from './access/authenticator.ts';
 import { SCOPES, isScope, type Scope } from './access/scopes.ts';
 import type { CircuitBreakerOptions } from './bedrock/circuit-breaker.ts';
-import type { BedrockClientOptions } from './bedrock/client.ts';
+import type { UpstreamOptions } from './bedrock/upstream.ts';
 import type { LogLevel } from './logger.ts';
 import type { TracingOptions } from './observability/tracing.ts';
 import type { QueryLimits } from './plugins/query-limits-plugin.ts';
@@ -25,17 +25,11 @@ export interface Config {
   graphiql: boolean;
   /** The live jobs page at `/` and its files at `/assets/*`. */
   dashboard: boolean;
-  upstream: BedrockClientOptions & {
+  upstream: UpstreamOptions & {
     /** Most GetModelInvocationJob calls one request runs at once. */
     concurrency: number;
-    /** Hard ceiling for one upstream call, retries included. */
-    deadlineMs: number;
     /** Most calls per second the poller makes, evenly spaced (a share of `callsPerSecond`). */
     pollMaxCallsPerSecond: number;
-    /** Calls per second all upstream calls of this instance share (token bucket). */
-    callsPerSecond: number;
-    /** Calls that may go out at once above that rate. */
-    callsBurst: number;
   };
   /** Fails upstream calls fast while Bedrock is down. */
   circuitBreaker: CircuitBreakerOptions;

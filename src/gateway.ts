@@ -9,11 +9,11 @@ import type { Logger } from 'pino';
 import { createAdmission, type Admission } from './access/admission.ts';
 import { createAuthenticator } from './access/authenticator.ts';
 import type { Principal } from './access/scopes.ts';
-import { createBedrockClient, type UpstreamTarget } from './bedrock/client.ts';
-import { createCircuitBreaker, type CircuitBreaker } from './bedrock/circuit-breaker.ts';
+import type { UpstreamTarget } from './bedrock/client.ts';
 import { createInProcessJobCache } from './bedrock/job-cache.ts';
-import { createJobsApi, type JobsApi } from './bedrock/jobs.ts';
+import type { JobsApi } from './bedrock/jobs.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
+import { createUpstream } from './bedrock/upstream.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
 import { clientAddressOf } from './http/client-address.ts';
@@ -32,7 +32,7 @@ import { createHttpObservabilityPlugin } from './plugins/http-observability-plug
 import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import { createResponseCachePlugin } from './plugins/response-cache-plugin.ts';
-import type { GatewayServerContext } from './plugins/server-context.ts';
+import type { GatewayServerContext } from './http/server-context.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
@@ -90,8 +90,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const simulator = embedded?.simulator;
   const metrics = createMetrics({ processMetrics: options.processMetrics });
   const tracing = await createTracing(config.tracing);
-  const upstream = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
-  const { jobs, scaleOut } = upstream;
+  const { upstream, scaleOut } = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
+  const { jobs } = upstream;
 
   const { poller, feed, eventBridge } = createWatch(config, { jobs, scaleOut, metrics, logger });
 
@@ -295,42 +295,24 @@ async function embeddedSimulator(config: Config, given: Simulator | undefined, l
   return { simulator, target, owned: !given };
 }
 
-interface Upstream {
-  jobs: JobsApi;
-  circuitBreaker: CircuitBreaker;
-  /** Sharing with peers through Redis (REDIS_URL only). */
-  scaleOut: ScaleOut | undefined;
-  close(): void;
-}
-
-interface UpstreamParts {
-  target: UpstreamTarget;
-  metrics: GatewayMetrics;
-  tracing: Tracing;
-  logger: Logger;
-}
-
-/** The Bedrock client behind its breaker, budget and caches; with REDIS_URL the cache is shared. */
-async function connectUpstream(config: Config, { target, metrics, tracing, logger }: UpstreamParts): Promise<Upstream> {
-  const circuitBreaker = createCircuitBreaker(config.circuitBreaker);
-  const client = createBedrockClient(config.upstream, target);
+/** Bedrock behind its caches; with REDIS_URL the cache, job topics and poll leases are shared. */
+async function connectUpstream(
+  config: Config,
+  { target, metrics, tracing, logger }: { target: UpstreamTarget; metrics: GatewayMetrics; tracing: Tracing; logger: Logger },
+) {
   const finishedJobs = createTerminalJobCache(config.terminalCacheSize);
-  // With REDIS_URL, the job cache, the job topics and the poll leases are shared with every
-  // instance using that Redis; without it they stay in this process.
   const scaleOut = config.redis
     ? await (await import('./redis/scale-out.ts')).connectScaleOut(config.redis, { finishedJobs, logger: logger.child({ component: 'redis' }) })
     : undefined;
-  const jobs = createJobsApi({
-    client,
+  const upstream = createUpstream(config.upstream, {
+    target,
+    circuitBreaker: config.circuitBreaker,
     cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
-    deadlineMs: config.upstream.deadlineMs,
-    logger,
-    circuitBreaker,
-    callBudget: createTokenBucket({ perSecond: config.upstream.callsPerSecond, burst: config.upstream.callsBurst }),
     onCall: (call) => metrics.observeUpstreamCall(call),
     tracing,
+    logger,
   });
-  return { jobs, circuitBreaker, scaleOut, close: () => client.destroy() };
+  return { upstream, scaleOut };
 }
 
 /** Listens on the configured host and port; resolves with the port taken. */

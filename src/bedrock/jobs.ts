@@ -100,8 +100,10 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     }
     const signal = AbortSignal.timeout(deadlineMs);
     // Waits for a token of the shared call budget; none before the deadline is a refusal.
-    const budgeted = callBudget?.acquire('upstream', { signal, maxWaitMs: startedAt + deadlineMs - performance.now() }) ?? true;
-    if (!(await Promise.resolve(budgeted).catch(() => false))) {
+    const budgeted = callBudget
+      ? await callBudget.acquire('upstream', { signal, maxWaitMs: startedAt + deadlineMs - performance.now() }).catch(() => false)
+      : true;
+    if (!budgeted) {
       admission.ticket?.success(); // nothing was sent: says nothing about Bedrock
       report('over_budget', 0);
       throw createGatewayError(

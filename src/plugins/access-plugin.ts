@@ -4,7 +4,7 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Admission } from '../access/admission.ts';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
-import type { GatewayServerContext } from './server-context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 
 export interface AccessPluginOptions {
   admission: Admission;

@@ -4,7 +4,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { createOperationRecord, logOperation, requestIdFrom } from '../observability/operation-record.ts';
-import type { GatewayServerContext } from './server-context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 
 export interface HttpObservabilityOptions {
   metrics: GatewayMetrics;

@@ -7,7 +7,7 @@ import { ErrorCode, errorCodeOf } from '../errors.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { recordErrors, type OperationRecord } from '../observability/operation-record.ts';
-import type { GatewayServerContext } from './server-context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 
 export interface OperationObservabilityOptions {
   metrics: GatewayMetrics;

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode, createGatewayError } from '../errors.ts';
-import type { GatewayServerContext } from './server-context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 
 /** The shape limits every operation is checked against (MAX_* variables). */
 export interface QueryLimits {

@@ -12,7 +12,7 @@ import type { Admission } from '../access/admission.ts';
 import type { Principal } from '../access/scopes.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { createOperationRecord, logOperation, recordErrors, requestIdFrom } from '../observability/operation-record.ts';
-import type { GatewayServerContext } from '../plugins/server-context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 import type { Context } from '../schema/context.ts';
 import type { LiveOperations } from './live-operations.ts';
 

@@ -13,7 +13,7 @@ import type { Principal } from '../access/scopes.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { recordErrors, type OperationRecord } from '../observability/operation-record.ts';
 import { countOperationErrors } from '../plugins/operation-observability-plugin.ts';
-import type { GatewayServerContext } from '../plugins/server-context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 import type { Context } from '../schema/context.ts';
 import { pipeableResultsOf } from '../subscriptions/shared-execution-plugin.ts';
 import { corkUntilNextTick, deliverDirectly, type DeliveryHooks } from './direct-delivery.ts';

@@ -1,0 +1,54 @@
+// Bedrock as the rest of the gateway reaches it: one SDK client behind the circuit breaker, the
+// shared call budget and a job cache, with every call reported (metrics) and traced.
+import type { Logger } from 'pino';
+import { createTokenBucket } from '../limits/token-bucket.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
+import { createBedrockClient, type BedrockClientOptions, type UpstreamTarget } from './client.ts';
+import type { JobCache } from './job-cache.ts';
+import { createJobsApi, type JobsApi, type UpstreamCall } from './jobs.ts';
+
+/** How calls to Bedrock are made and bounded (UPSTREAM_* variables). */
+export interface UpstreamOptions extends BedrockClientOptions {
+  /** Hard ceiling for one upstream call, retries included. */
+  deadlineMs: number;
+  /** Calls per second all upstream calls of this instance share (token bucket). */
+  callsPerSecond: number;
+  /** Calls that may go out at once above that rate. */
+  callsBurst: number;
+}
+
+export interface UpstreamParts {
+  /** Where the SDK sends its calls: the SDK's own resolution, or the simulator. */
+  target: UpstreamTarget;
+  circuitBreaker: CircuitBreakerOptions;
+  /** Jobs served without an upstream call (in process, or shared through Redis). */
+  cache: JobCache;
+  /** Told about every call when it ends (metrics). */
+  onCall(call: UpstreamCall): void;
+  tracing: Tracing;
+  logger: Logger;
+}
+
+export interface Upstream {
+  jobs: JobsApi;
+  circuitBreaker: CircuitBreaker;
+  /** Closes the SDK client's connections. */
+  close(): void;
+}
+
+export function createUpstream(options: UpstreamOptions, { target, cache, onCall, tracing, logger, ...parts }: UpstreamParts): Upstream {
+  const circuitBreaker = createCircuitBreaker(parts.circuitBreaker);
+  const client = createBedrockClient(options, target);
+  const jobs = createJobsApi({
+    client,
+    cache,
+    deadlineMs: options.deadlineMs,
+    logger,
+    circuitBreaker,
+    callBudget: createTokenBucket({ perSecond: options.callsPerSecond, burst: options.callsBurst }),
+    onCall,
+    tracing,
+  });
+  return { jobs, circuitBreaker, close: () => client.destroy() };
+}
