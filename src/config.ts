@@ -167,13 +167,9 @@ type Reader = ReturnType<typeof createReader>;
 
 // The poller's share of the upstream budget, under its new name or (with a warning) its old one.
 function readPollShare(read: Reader, env: Env, callsPerSecond: number, warnings: string[]): number {
-  let name = 'POLL_MAX_CALLS_PER_SECOND';
-  if (env[name]?.trim() === undefined || env[name]?.trim() === '') {
-    if (env.UPSTREAM_MAX_RPS?.trim()) {
-      name = 'UPSTREAM_MAX_RPS';
-      warnings.push('UPSTREAM_MAX_RPS is deprecated: rename it POLL_MAX_CALLS_PER_SECOND');
-    }
-  }
+  const deprecated = !env.POLL_MAX_CALLS_PER_SECOND?.trim() && Boolean(env.UPSTREAM_MAX_RPS?.trim());
+  if (deprecated) warnings.push('UPSTREAM_MAX_RPS is deprecated: rename it POLL_MAX_CALLS_PER_SECOND');
+  const name = deprecated ? 'UPSTREAM_MAX_RPS' : 'POLL_MAX_CALLS_PER_SECOND';
   const value = read.integer(name, Math.min(10, callsPerSecond), 1, 100_000);
   if (value > callsPerSecond) {
     throw new ConfigError(`${name} must be at most UPSTREAM_CALLS_PER_SECOND (${callsPerSecond}), the budget it is a share of (got "${value}")`);
