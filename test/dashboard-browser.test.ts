@@ -50,6 +50,11 @@ const PAGE_NOW = BASE + 42 * MINUTE;
 
 /** Generous: the machine may be busy with other test files. */
 const STEP_TIMEOUT_MS = 15_000;
+/**
+ * GraphiQL loads several megabytes of editor code per page; on a busy two-core machine one test of
+ * two page loads took over 30 s (the default test timeout) in CI, so its tests get more.
+ */
+const GRAPHIQL_TEST_TIMEOUT_MS = 120_000;
 
 describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
   let t: TestGateway;
@@ -318,7 +323,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
     });
   });
 
-  describe('GraphiQL', () => {
+  describe('GraphiQL', { timeout: GRAPHIQL_TEST_TIMEOUT_MS }, () => {
     let graphiql: BrowserContext;
     beforeAll(async () => {
       graphiql = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -93,8 +93,10 @@ describe.skipIf(!redisServerAvailable())('three instances sharing one Redis', ()
 
     const before = simulator.stats().calls.GetModelInvocationJob;
     const span = await spanOfRefreshes(job.jobId, 8);
-    // 8 refreshes spaced by an interval span 7 intervals; three pollers would need about a third.
-    expect(span).toBeGreaterThanOrEqual(7 * INTERVAL_MS - 50);
+    // 8 refreshes spaced by an interval span 7 intervals; three pollers would need about a third,
+    // two about half. A busy machine may start the first round up to an interval late (CI once
+    // measured 1,509 ms), so the bound allows two late rounds and still tells one poller from two.
+    expect(span).toBeGreaterThanOrEqual(5 * INTERVAL_MS);
     console.info(`scale-out: 3 instances, 30 subscribers: ${((7 * INTERVAL_MS) / span).toFixed(2)} refreshes per interval`);
     expect(simulator.stats().calls.GetModelInvocationJob - before).toBeLessThanOrEqual(9);
 
