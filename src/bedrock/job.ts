@@ -43,13 +43,74 @@ export function isTerminalStatus(status: string | undefined): boolean {
   return status !== undefined && IS_TERMINAL[status as JobStatus] === true;
 }
 
-/** A value that differs whenever anything a client can see about the job differs. */
+/**
+ * Every member of a job, in one fixed order. The SDK orders an object's keys by the members of the
+ * shape it parsed (GetModelInvocationJob's output and a list summary differ), so a job's state is
+ * compared member by member in this order, never by its JSON. The type checks it names them all.
+ */
+const JOB_MEMBERS = [
+  'jobArn', 'jobName', 'modelId', 'clientRequestToken', 'roleArn', 'status', 'message', 'submitTime',
+  'lastModifiedTime', 'endTime', 'inputDataConfig', 'outputDataConfig', 'vpcConfig', 'timeoutDurationInHours',
+  'jobExpirationTime', 'modelInvocationType', 'totalRecordCount', 'processedRecordCount', 'successRecordCount',
+  'errorRecordCount',
+] as const satisfies ReadonlyArray<keyof ModelInvocationJob>;
+type MissingMember = Exclude<keyof ModelInvocationJob, (typeof JOB_MEMBERS)[number]>;
+const _allMembersListed: [MissingMember] extends [never] ? true : MissingMember = true;
+
+/** Counts of work done, which never go back for a job. */
+const PROGRESS_MEMBERS = ['processedRecordCount', 'successRecordCount', 'errorRecordCount'] as const;
+
+/**
+ * A value that differs exactly when something a client can select differs: members in a fixed
+ * order, instants as numbers (a Date and its ISO text are one value), nested objects with sorted
+ * keys, absent and null alike.
+ */
 export function jobStateKey(job: ModelInvocationJob): string {
-  return JSON.stringify(job);
+  return JSON.stringify(JOB_MEMBERS.map((member) => (DATE_MEMBERS.has(member) ? timeOf(job[member] as Date | undefined) ?? null : canonical(job[member]))));
 }
 
-/** True when `candidate` was last modified before `known`: a late answer that must not win. */
+const DATE_MEMBERS: ReadonlySet<string> = new Set(['submitTime', 'lastModifiedTime', 'endTime', 'jobExpirationTime']);
+
+function canonical(value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'object') {
+    return Object.keys(value)
+      .sort()
+      .map((key) => [key, canonical((value as Record<string, unknown>)[key])]);
+  }
+  return value;
+}
+
+/**
+ * What is known of a job after reading `read`, given `known` (an earlier read of it, or nothing):
+ * the members `read` carries, and for those it lacks (list summaries may omit some) the earlier
+ * values; counts of work done never go back. The caller has already refused an older `read`.
+ * Returns `read` itself when it lacks nothing `known` had.
+ */
+export function mergeJobState(known: ModelInvocationJob | undefined, read: ModelInvocationJob): ModelInvocationJob {
+  if (!known || known === read) return read;
+  let merged: Record<string, unknown> | undefined;
+  const set = (member: keyof ModelInvocationJob, value: unknown) => {
+    merged ??= { ...read };
+    merged[member] = value;
+  };
+  for (const member of JOB_MEMBERS) {
+    if (read[member] == null && known[member] != null) set(member, known[member]);
+  }
+  for (const member of PROGRESS_MEMBERS) {
+    const before = known[member];
+    if (before !== undefined && read[member] !== undefined && read[member] < before) set(member, before);
+  }
+  return (merged as ModelInvocationJob | undefined) ?? read;
+}
+
+/**
+ * True when `candidate` is a late answer that must not win over `known`: last modified before
+ * it, or unfinished while `known` is finished (a finished job never runs again).
+ */
 export function isOlderState(candidate: ModelInvocationJob, known: ModelInvocationJob): boolean {
+  if (isTerminalStatus(known.status) && !isTerminalStatus(candidate.status)) return true;
   const a = timeOf(candidate.lastModifiedTime);
   const b = timeOf(known.lastModifiedTime);
   return a !== undefined && b !== undefined && a < b;

@@ -161,7 +161,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
         client.send(new ListModelInvocationJobsCommand({ ...input, sortBy: 'CreationTime' }), { abortSignal }),
       );
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
-      await cache.offer(jobs);
+      await cache.offer(jobs, { partial: true });
       return { jobs, nextToken: output.nextToken };
     },
 

@@ -40,11 +40,12 @@ export function createRedisJobCache(options: RedisJobCacheOptions): JobCache {
   };
 
   // One MGET for many jobs: per job, its finished entry, then (unless finishedOnly) its fresh one.
-  const read = async (jobIds: readonly string[], finishedOnly: boolean) => {
+  // Entries from list summaries count only when `partial` will do.
+  const read = async (jobIds: readonly string[], { finishedOnly = false, partial = false }) => {
     const found = new Map<string, ModelInvocationJob>();
     const missing: string[] = [];
     for (const jobId of jobIds) {
-      const job = local.get(jobId);
+      const job = local.get(jobId, { partial });
       if (job) found.set(jobId, job);
       else missing.push(jobId);
     }
@@ -54,40 +55,48 @@ export function createRedisJobCache(options: RedisJobCacheOptions): JobCache {
     if (!values) return found;
     const perJob = finishedOnly ? 1 : 2;
     missing.forEach((jobId, index) => {
-      const [finished, unfinished] = values.slice(index * perJob, index * perJob + perJob);
-      if (finished) {
-        const job = jobFromJson(finished);
-        local.offer(jobId, job);
-        found.set(jobId, job);
-      } else if (unfinished) {
-        found.set(jobId, jobFromJson(unfinished));
-      }
+      const [finished, unfinished] = values.slice(index * perJob, index * perJob + perJob).map(decode);
+      if (finished) local.offer(jobId, finished.job, finished);
+      const usable = [finished, unfinished].find((entry) => entry && (partial || !entry.partial));
+      if (usable) found.set(jobId, usable.job);
     });
     return found;
   };
 
   return {
-    async get(jobId, { finishedOnly = false } = {}) {
-      return (await read([jobId], finishedOnly)).get(jobId);
-    },
+    get: async (jobId, { finishedOnly = false } = {}) => (await read([jobId], { finishedOnly })).get(jobId),
 
-    getMany: (jobIds) => read(jobIds, false),
+    getMany: (jobIds) => read(jobIds, { partial: true }),
 
-    async offer(jobs) {
+    async offer(jobs, { partial = false } = {}) {
       const writes = commands.pipeline();
       for (const job of jobs) {
         const jobId = jobIdFromArn(job.jobArn);
+        const value = encode(job, partial);
         if (isTerminalStatus(job.status)) {
-          // Known here already means written (or read) before: Redis has it.
-          if (local.get(jobId)) continue;
-          local.offer(jobId, job);
-          writes.set(finishedKey(jobId), jobToJson(job), 'PX', finishedTtlMs);
+          // Known here already means written (or read) before: Redis has it, as full or fuller.
+          if (local.get(jobId, { partial })) continue;
+          local.offer(jobId, job, { partial });
+          // A summary never overwrites a full read another instance wrote.
+          if (partial) writes.set(finishedKey(jobId), value, 'PX', finishedTtlMs, 'NX');
+          else writes.set(finishedKey(jobId), value, 'PX', finishedTtlMs);
         } else {
-          writes.set(unfinishedKey(jobId), jobToJson(job), 'PX', unfinishedTtlMs);
+          writes.set(unfinishedKey(jobId), value, 'PX', unfinishedTtlMs);
         }
       }
       if (writes.length === 0 || !connections.isUp()) return;
       await writes.exec().catch(failed('set'));
     },
   };
+}
+
+/** Entries from list summaries are marked by a leading `~` (JSON never starts with one). */
+const PARTIAL_MARK = '~';
+
+const encode = (job: ModelInvocationJob, partial: boolean) => (partial ? PARTIAL_MARK : '') + jobToJson(job);
+
+function decode(value: string | null | undefined): { job: ModelInvocationJob; partial: boolean } | undefined {
+  if (!value) return undefined;
+  const partial = value.startsWith(PARTIAL_MARK);
+  return { job: jobFromJson(partial ? value.slice(1) : value), partial };
 }

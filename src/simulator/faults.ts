@@ -32,6 +32,11 @@ export interface SimulatorFaults {
   hang: boolean;
   /** Restrict latency, hang and the random rates to these operations. @default all */
   operations?: SimulatorOperation[];
+  /**
+   * ListModelInvocationJobs summaries leave out the optional members (see SPARSE_SUMMARY_OMITS in
+   * wire.ts) and send the rest in another order, as the real service may. @default false
+   */
+  sparseSummaries: boolean;
   /** Fail exactly the next `n` requests (of `operation`, or any) with `error`; independent of `operations`. */
   failNext(n: number, error: InjectedError, operation?: SimulatorOperation): void;
   /** Back to no faults; requests held by `hang` proceed. */
@@ -49,6 +54,7 @@ export class FaultInjector implements SimulatorFaults {
   throttleRate = 0;
   failureRate = 0;
   operations: SimulatorOperation[] | undefined = undefined;
+  sparseSummaries = false;
   private hanging = false;
   private readonly held = new Set<() => void>();
   private readonly planned: PlannedFailure[] = [];
@@ -73,6 +79,7 @@ export class FaultInjector implements SimulatorFaults {
   }
 
   reset(): void {
+    this.sparseSummaries = false;
     this.latencyMs = 0;
     this.throttleRate = 0;
     this.failureRate = 0;

@@ -13,7 +13,7 @@ import { createEventBridgeEmitter, type EventBridgeTarget } from './event-bridge
 import { FaultInjector, type SimulatorFaults, type SimulatorOperation } from './faults.ts';
 import { createRandom } from './random.ts';
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4.ts';
-import { parseCreateRequest, parseJobIdentifier, parseListQuery, parseQueryString, toWireJob } from './wire.ts';
+import { parseCreateRequest, parseJobIdentifier, parseListQuery, parseQueryString, toSparseWireSummary, toWireJob } from './wire.ts';
 
 /** The only credentials the simulator accepts; sign with these (service `bedrock`). */
 export const SIMULATOR_CREDENTIALS = { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' } as const;
@@ -178,7 +178,7 @@ function createRequestHandler({ engine, faults, calls, verify, active, logger }:
       try {
         const injected = await faults.apply(operation, signal);
         if (injected) throw injected;
-        send(res, requestId, 200, runOperation(engine, route, query, body));
+        send(res, requestId, 200, runOperation(engine, route, query, body, faults));
       } finally {
         calls.end(operation);
       }
@@ -202,7 +202,7 @@ function createRequestHandler({ engine, faults, calls, verify, active, logger }:
   };
 }
 
-function runOperation(engine: SimulatorEngine, route: Route, query: [string, string][], body: Buffer): unknown {
+function runOperation(engine: SimulatorEngine, route: Route, query: [string, string][], body: Buffer, faults: SimulatorFaults): unknown {
   switch (route.operation) {
     case 'GetModelInvocationJob': {
       const id = parseJobIdentifier(route.label ?? '');
@@ -212,7 +212,8 @@ function runOperation(engine: SimulatorEngine, route: Route, query: [string, str
     }
     case 'ListModelInvocationJobs': {
       const page = engine.list(parseListQuery(query));
-      return { invocationJobSummaries: page.jobs.map(toWireJob), nextToken: page.nextToken };
+      const summary = faults.sparseSummaries ? toSparseWireSummary : toWireJob;
+      return { invocationJobSummaries: page.jobs.map(summary), nextToken: page.nextToken };
     }
     case 'CreateModelInvocationJob':
       return { jobArn: engine.submit(parseCreateRequest(body)).jobArn };

@@ -64,6 +64,24 @@ export function toWireJob(job: SimulatedJob): Record<string, unknown> {
   };
 }
 
+/** Optional members a sparse list summary leaves out (the API requires only the others). */
+const SPARSE_SUMMARY_OMITS: ReadonlySet<string> = new Set([
+  'clientRequestToken',
+  'message',
+  'endTime',
+  'vpcConfig',
+  'timeoutDurationInHours',
+  'jobExpirationTime',
+  'modelInvocationType',
+  'totalRecordCount',
+]);
+
+/** A list summary as the real service may send it: fewer members, in another order. */
+export function toSparseWireSummary(job: SimulatedJob): Record<string, unknown> {
+  const members = Object.entries(toWireJob(job)).filter(([member]) => !SPARSE_SUMMARY_OMITS.has(member));
+  return Object.fromEntries(members.reverse());
+}
+
 /** The `{jobIdentifier}` path label, percent-decoded and checked against the API's pattern. */
 export function parseJobIdentifier(rawLabel: string): string {
   let value: string;

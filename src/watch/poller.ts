@@ -103,13 +103,15 @@ export function createPoller(options: PollerOptions): Poller {
   const account = createAccountTracker({ pubSub, ownership });
   const roundListeners = new Set<(stats: PollerStats) => void>();
 
-  // Records a job state: the watch set publishes it to the job's watchers, the account tracker
-  // a status change to account-wide streams.
-  const observe = (job: ModelInvocationJob, observeOptions?: { baseline?: boolean }) => {
-    const jobId = jobIdFromArn(job.jobArn);
+  // Records a job state read from Bedrock: the watch set merges it with what it knew and publishes
+  // a change to the job's watchers, the account tracker a status change to account-wide streams
+  // (as merged, when the job is watched). Returns the state as now known.
+  const observe = (read: ModelInvocationJob, observeOptions?: { baseline?: boolean }) => {
+    const jobId = jobIdFromArn(read.jobArn);
     const observedAt = new Date();
-    watchSet.observe(jobId, job, observedAt);
+    const job = watchSet.observe(jobId, read, observedAt) ?? read;
     account.observe(jobId, job, observedAt, observeOptions);
+    return job;
   };
 
   const rounds = createPollRounds({
@@ -163,18 +165,14 @@ export function createPoller(options: PollerOptions): Poller {
     async current(jobId) {
       const known = watchSet.latest(jobId);
       if (known) return known;
-      const job = await upstream.fetchJob(jobId, false);
-      observe(job);
-      return job;
+      return observe(await upstream.fetchJob(jobId, false));
     },
 
     async refresh(jobId, { paced = true } = {}) {
       // A fetch already under way may predate the change that prompted this refresh.
       await upstream.pending(jobId)?.catch(() => undefined);
       if (paced) await upstream.nextSlot();
-      const job = await upstream.fetchJob(jobId, true);
-      observe(job);
-      return job;
+      return observe(await upstream.fetchJob(jobId, true));
     },
 
     onRound(listener) {

@@ -1,7 +1,7 @@
 // The jobs someone watches, ref-counted however many watchers share one: the latest state of
 // each, the `job:changed` events that state's changes publish, and each job's refresh backoff.
 // With peers (shared ownership) it also follows the states other instances publish for them.
-import { isOlderState, isTerminalStatus, jobStateKey, type ModelInvocationJob } from '../bedrock/job.ts';
+import { isOlderState, isTerminalStatus, jobStateKey, mergeJobState, type ModelInvocationJob } from '../bedrock/job.ts';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff.ts';
 import { followTopic, type JobPubSub } from './job-pub-sub.ts';
 import { jobLease, type PollOwnership } from './poll-ownership.ts';
@@ -29,8 +29,11 @@ export interface WatchSet {
   watch(jobId: string, known?: ModelInvocationJob): () => boolean;
   latest(jobId: string): ModelInvocationJob | undefined;
   has(jobId: string): boolean;
-  /** Records a state this instance read; publishes it when it changed anything a client sees. */
-  observe(jobId: string, job: ModelInvocationJob, observedAt: Date): void;
+  /**
+   * Records a state this instance read, merged with what was known; publishes it when that
+   * changed anything a client sees. Returns the job's state as now known (undefined if unwatched).
+   */
+  observe(jobId: string, job: ModelInvocationJob, observedAt: Date): ModelInvocationJob | undefined;
   /** Watched jobs that are not finished, so still refreshed. */
   pollable(): WatchedJob[];
   /** Whether any watched job is unfinished. */
@@ -63,7 +66,7 @@ export function createWatchSet({ pubSub, ownership, backoff }: WatchSetOptions):
   const absorb = (jobId: string, job: ModelInvocationJob) => {
     const entry = entries.get(jobId);
     if (!entry || (entry.latest && isOlderState(job, entry.latest))) return;
-    remember(entry, job);
+    remember(entry, mergeJobState(entry.latest, job));
   };
 
   const add = (jobId: string): Entry => {
@@ -105,9 +108,11 @@ export function createWatchSet({ pubSub, ownership, backoff }: WatchSetOptions):
 
     has: (jobId) => entries.has(jobId),
 
-    observe(jobId, job, observedAt) {
+    observe(jobId, read, observedAt) {
       const entry = entries.get(jobId);
-      if (!entry || (entry.latest && isOlderState(job, entry.latest))) return;
+      if (!entry || (entry.latest && isOlderState(read, entry.latest))) return entry?.latest;
+      // A list summary may lack members a fuller read gave: they are kept, not erased.
+      const job = mergeJobState(entry.latest, read);
       const stateKey = jobStateKey(job);
       if (stateKey !== entry.stateKey) {
         remember(entry, job, stateKey);
@@ -115,6 +120,7 @@ export function createWatchSet({ pubSub, ownership, backoff }: WatchSetOptions):
       }
       // Nobody needs to refresh a finished job: let the lease go at once.
       if (isTerminalStatus(job.status)) ownership.release([jobLease(jobId)]);
+      return entry.latest;
     },
 
     pollable: () => [...entries.values()].filter(isPollable),
