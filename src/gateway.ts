@@ -33,6 +33,7 @@ import { createOperationObservabilityPlugin } from './plugins/operation-observab
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import { createResponseCachePlugin } from './plugins/response-cache-plugin.ts';
 import type { GatewayServerContext } from './http/server-context.ts';
+import { createWarningsPlugin } from './plugins/warnings-plugin.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
@@ -273,6 +274,7 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
   });
 
 }
+      createWarningsPlugin(),
 
 function logStartupWarnings(config: Config, logger: Logger): void {
   for (const warning of config.warnings) logger.warn(warning);

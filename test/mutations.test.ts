@@ -78,6 +78,39 @@ describe('createModelInvocationJob', () => {
     expect(second.data!.createModelInvocationJob.jobId).toBe(first.data!.createModelInvocationJob.jobId);
   });
 
+  it('should return a job Bedrock accepted even when reading it back fails, with a token that makes a retry safe (lost before)', async () => {
+    t.simulator.faults.failNext(50, 'throttle', 'GetModelInvocationJob');
+    const first = await t.graphql(CREATE, { input: validInput({ jobName: 'read-back-fails' }) });
+    t.simulator.faults.reset();
+    expect(first.errors).toBeUndefined();
+    const job = first.data!.createModelInvocationJob;
+    expect(job).toMatchObject({ jobName: 'read-back-fails', status: 'SUBMITTED', modelId: validInput().modelId });
+    expect(job.clientRequestToken).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(t.simulator.engine.get(job.jobId)?.clientRequestToken).toBe(job.clientRequestToken);
+    expect(first.extensions?.warnings).toEqual([
+      { code: 'JOB_READ_FAILED', cause: 'THROTTLED', path: ['createModelInvocationJob'], message: expect.stringContaining('reading it back failed (THROTTLED)') },
+    ]);
+
+    const retry = await t.graphql(CREATE, { input: validInput({ jobName: 'read-back-fails', clientRequestToken: job.clientRequestToken }) });
+    expect(retry.data!.createModelInvocationJob.jobId).toBe(job.jobId);
+    expect(retry.extensions?.warnings).toBeUndefined();
+    expect(t.simulator.engine.list({ nameContains: 'read-back-fails' }).jobs).toHaveLength(1);
+  });
+
+  it('should name the token it generated in the error when the create failed, so that a retry makes one job', async () => {
+    t.simulator.faults.failNext(50, 'throttle', 'CreateModelInvocationJob');
+    const failed = await t.graphql(CREATE, { input: validInput({ jobName: 'create-fails' }) });
+    t.simulator.faults.reset();
+    expect(errorCodesByPath(failed)).toEqual({ createModelInvocationJob: 'THROTTLED' });
+    const token = failed.errors![0]!.extensions!.clientRequestToken as string;
+    expect(token).toMatch(/^[0-9a-f-]{36}$/);
+
+    const retry = await t.graphql(CREATE, { input: validInput({ jobName: 'create-fails', clientRequestToken: token }) });
+    const again = await t.graphql(CREATE, { input: validInput({ jobName: 'create-fails', clientRequestToken: token }) });
+    expect(again.data!.createModelInvocationJob.jobId).toBe(retry.data!.createModelInvocationJob.jobId);
+    expect(t.simulator.engine.list({ nameContains: 'create-fails' }).jobs).toHaveLength(1);
+  });
+
   it.each([
     [{ jobName: 'has spaces' }, 'input.jobName'],
     [{ jobName: 'x'.repeat(64) }, 'input.jobName'],

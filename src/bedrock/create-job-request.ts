@@ -1,5 +1,7 @@
 // CreateModelInvocationJob's documented constraints, checked before the call so a client learns
 // which field is wrong without a round trip. Patterns are linear-time equivalents of the API's.
+import { randomUUID } from 'node:crypto';
+import type { ModelInvocationJob } from './job.ts';
 import type { CreateJobInput } from './jobs.ts';
 
 export interface FieldProblem {
@@ -66,4 +68,35 @@ export function validateCreateJobRequest(input: CreateJobInput): FieldProblem[] 
     });
   }
   return problems;
+}
+
+/**
+ * The request with a clientRequestToken: the caller's, or a new one. With it the request is
+ * idempotent, so a caller that never got an answer can send it again without a second job.
+ */
+export function withClientRequestToken(input: CreateJobInput): CreateJobInput & { clientRequestToken: string } {
+  return { ...input, clientRequestToken: input.clientRequestToken ?? randomUUID() };
+}
+
+/**
+ * The job as far as the request tells it, for when Bedrock accepted it (`jobArn`) but could not
+ * be read back: what was asked for, `Submitted` (every job starts there), submitted about now.
+ */
+export function jobFromRequest(input: CreateJobInput, jobArn: string, submitTime: Date): ModelInvocationJob {
+  const { jobName, modelId, roleArn, clientRequestToken, inputDataConfig, outputDataConfig, vpcConfig } = input;
+  const { timeoutDurationInHours, modelInvocationType } = input;
+  return {
+    jobArn,
+    jobName,
+    modelId,
+    roleArn,
+    clientRequestToken,
+    status: 'Submitted',
+    submitTime,
+    inputDataConfig,
+    outputDataConfig,
+    vpcConfig,
+    timeoutDurationInHours,
+    modelInvocationType,
+  } as ModelInvocationJob;
 }

@@ -24,6 +24,17 @@ export interface ContextDependencies {
   requestId: string;
 }
 
+/** Something the caller should know about an answer that is not an error (`extensions.warnings`). */
+export interface Warning {
+  /** Stable, like an error code. */
+  code: string;
+  message: string;
+  /** The field the warning is about. */
+  path: ReadonlyArray<string | number>;
+  /** The gateway code of the failure behind it, when there is one. */
+  cause?: string;
+}
+
 export interface Context {
   jobs: JobsApi;
   feed: JobFeed;
@@ -35,6 +46,8 @@ export interface Context {
   requestId: string;
   /** Whether this operation's answer may be served again from the response cache. */
   cacheability: Cacheability;
+  /** Warnings for the result's `extensions.warnings` (see plugins/warnings-plugin.ts). */
+  warnings: Warning[];
 }
 
 export function createContext(deps: ContextDependencies): Context {
@@ -63,5 +76,6 @@ export function createContext(deps: ContextDependencies): Context {
     principal: deps.principal,
     requestId: deps.requestId,
     cacheability,
+    warnings: [],
   };
 }

@@ -1,8 +1,8 @@
 // Mutation.createModelInvocationJob and its input, mirroring the SDK's CreateModelInvocationJobRequest.
-import { validateCreateJobRequest } from '../bedrock/create-job-request.ts';
+import { jobFromRequest, validateCreateJobRequest, withClientRequestToken } from '../bedrock/create-job-request.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { CreateJobInput } from '../bedrock/jobs.ts';
-import { ErrorCode, createGatewayError } from '../errors.ts';
+import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import { builder } from './builder.ts';
 import { ModelInvocationJobRef } from './model-invocation-job.ts';
 import { ModelInvocationTypeEnum, S3InputFormatEnum } from './model-invocation-job-status.ts';
@@ -67,16 +67,42 @@ builder.mutationFields((t) => ({
   createModelInvocationJob: t.field({
     type: ModelInvocationJobRef,
     description:
-      'Submits a batch inference job and returns it as Bedrock reports it right after. Account-wide subscriptions see it at once.',
+      'Submits a batch inference job and returns it as Bedrock reports it right after. Account-wide subscriptions see it at once. ' +
+      'Idempotent: without a clientRequestToken the gateway makes one (returned with the job, and in `extensions.clientRequestToken` of an error), so sending the same input with that token again never creates a second job. ' +
+      'If Bedrock accepted the job but reading it back failed, the job is returned anyway as the request describes it (status SUBMITTED) with a JOB_READ_FAILED warning in `extensions.warnings`.',
     args: { input: t.arg({ type: CreateModelInvocationJobInput, required: true }) },
-    resolve: async (_, { input }, { jobs, poller }) => {
-      const request = withoutNulls(input) as CreateJobInput;
+    resolve: async (_, { input }, { jobs, poller, warnings }) => {
+      const request = withClientRequestToken(withoutNulls(input) as CreateJobInput);
       const [problem] = validateCreateJobRequest(request);
       if (problem) {
         throw createGatewayError(ErrorCode.BAD_USER_INPUT, `input.${problem.message}`, { field: `input.${problem.field}` });
       }
-      const jobArn = await jobs.createJob(request);
-      return poller.refresh(jobIdFromArn(jobArn), { paced: false });
+      const submittedAround = new Date();
+      const jobArn = await jobs.createJob(request).catch((error: unknown) => {
+        // Bedrock may have accepted it all the same (a timeout after the request went out): the
+        // token lets the caller retry without risking a second job.
+        throw withExtensions(error, { clientRequestToken: request.clientRequestToken });
+      });
+      try {
+        return await poller.refresh(jobIdFromArn(jobArn), { paced: false });
+      } catch (error) {
+        // The job exists and is billed: never lose its ARN to a failed read.
+        const cause = errorCodeOf(error);
+        warnings.push({
+          code: 'JOB_READ_FAILED',
+          message: `Bedrock accepted the job, but reading it back failed${cause ? ` (${cause})` : ''}: fields other than jobArn and clientRequestToken are those of the request; query the job for its status`,
+          path: ['createModelInvocationJob'],
+          ...(cause ? { cause } : {}),
+        });
+        return jobFromRequest(request, jobArn, submittedAround);
+      }
     },
   }),
 }));
+
+/** The error, as a gateway error carrying `extensions` as well (unexpected errors stay masked). */
+function withExtensions(error: unknown, extensions: Record<string, unknown>): unknown {
+  const code = errorCodeOf(error);
+  if (!code || !(error instanceof Error)) return error;
+  return createGatewayError(code as ErrorCode, error.message, { ...(error as { extensions?: object }).extensions, ...extensions });
+}

@@ -7,7 +7,8 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '../../src
 
 export interface GraphQLResponse<T = Record<string, any>> {
   data?: T | null;
-  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } }>;
+  errors?: Array<{ message: string; path?: Array<string | number>; extensions?: { code?: string } & Record<string, unknown> }>;
+  extensions?: Record<string, any>;
 }
 
 export interface TestGateway {
