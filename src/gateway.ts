@@ -12,6 +12,7 @@ import type { Principal } from './access/scopes.ts';
 import type { UpstreamTarget } from './bedrock/client.ts';
 import { createInProcessJobCache } from './bedrock/job-cache.ts';
 import type { JobsApi } from './bedrock/jobs.ts';
+import type { UpstreamHealth } from './bedrock/upstream-health.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import { createUpstream } from './bedrock/upstream.ts';
 import type { Config } from './config.ts';
@@ -32,8 +33,8 @@ import { createHttpObservabilityPlugin } from './plugins/http-observability-plug
 import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
 import { createResponseCachePlugin } from './plugins/response-cache-plugin.ts';
-import type { GatewayServerContext } from './http/server-context.ts';
 import { createWarningsPlugin } from './plugins/warnings-plugin.ts';
+import type { GatewayServerContext } from './http/server-context.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
@@ -94,7 +95,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const { upstream, scaleOut } = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
   const { jobs } = upstream;
 
-  const { poller, feed, eventBridge } = createWatch(config, { jobs, scaleOut, metrics, logger });
+  const { poller, feed, eventBridge } = createWatch(config, { jobs, upstreamHealth: upstream.health, scaleOut, metrics, logger });
+  // Unready only while starting or draining; Bedrock's state and Redis's are reported, not obeyed.
+  const readiness = createReadiness({
+    health: upstream.health,
+    probe: () => jobs.listJobs({ maxResults: 1 }),
+    degradable: scaleOut && { redis: scaleOut.health },
+  });
 
   const cors = createCorsPolicy(config.corsOrigins);
   const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
@@ -118,7 +125,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     cors,
     clientAddress,
     graphiql,
-    readiness: createReadiness(jobs, scaleOut && { redis: scaleOut.health }),
+    readiness,
     eventBridge,
   });
 
@@ -155,9 +162,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
         simulator.setEventBridgeTarget({ url: `http://${loopback}:${port}${EVENT_BRIDGE_PATH}`, secret: config.eventBridgeSecret });
       }
       graphiql?.preload();
+      readiness.serving();
       return `http://${host}:${port}`;
     },
     async close() {
+      // First: load balancers polling /readyz stop sending traffic while the rest drains.
+      readiness.draining();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       feed.close();
       await webSockets.drain(DRAIN_TIMEOUT_MS);
@@ -176,11 +186,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
 }
 
+interface WatchParts {
+  jobs: JobsApi;
+  /** Its recoveries end the poller's backoffs. */
+  upstreamHealth: UpstreamHealth;
+  scaleOut: ScaleOut | undefined;
+  metrics: GatewayMetrics;
+  logger: Logger;
+}
+
 /** What keeps subscribers current: the poller over the job topics, the feed, and EventBridge's hints. */
-function createWatch(
-  config: Config,
-  { jobs, scaleOut, metrics, logger }: { jobs: JobsApi; scaleOut: ScaleOut | undefined; metrics: GatewayMetrics; logger: Logger },
-) {
+function createWatch(config: Config, { jobs, upstreamHealth, scaleOut, metrics, logger }: WatchParts) {
   const pubSub = createJobPubSub(scaleOut?.eventTarget);
   const poller = createPoller({
     jobs,
@@ -189,6 +205,7 @@ function createWatch(
     intervalMs: config.pollIntervalMs,
     maxCallsPerSecond: config.upstream.pollMaxCallsPerSecond,
     concurrency: config.upstream.concurrency,
+    upstreamHealth,
     logger: logger.child({ component: 'poller' }),
   });
   const feed = createJobFeed({ poller, pubSub, onFanOut: (seconds) => metrics.observeFanOut(seconds) });
@@ -257,6 +274,7 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
       ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
       createOperationObservabilityPlugin({ metrics, tracing }),
       createSharedSubscriptionExecutionPlugin(),
+      createWarningsPlugin(),
       // Last: a hit answers in onParams, so plugins that reject requests must come before it.
       config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
     ],
@@ -274,7 +292,6 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
   });
 
 }
-      createWarningsPlugin(),
 
 function logStartupWarnings(config: Config, logger: Logger): void {
   for (const warning of config.warnings) logger.warn(warning);

@@ -14,10 +14,10 @@ describe('http endpoints', () => {
     expect(response.status).toBe(200);
   });
 
-  it('should answer /readyz with 200 while the upstream answers and 503 while it fails', async () => {
+  it('should answer /readyz with 200, the phase and the upstream state once serving', async () => {
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ ready: true, checks: { upstream: { ok: true } } });
+    expect(await ready.json()).toEqual({ ready: true, phase: 'serving', upstream: 'ok', checks: { upstream: { ok: true } } });
   });
 
   it('should serve GraphiQL from the installed package with a runnable example query', async () => {

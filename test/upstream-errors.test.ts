@@ -88,10 +88,12 @@ describe('per-request loader', () => {
 });
 
 describe('readiness', () => {
-  it('should answer /readyz with 503 naming the failing check while Bedrock fails', async () => {
+  it('should stay ready while Bedrock fails, and report it unavailable and the instance degraded', async () => {
     t.simulator.faults.failureRate = 1;
+    const failed = await t.graphql(`{ modelInvocationJob(jobIdentifier: "zzzzzzzzzzzz") { status } }`);
+    expect(errorCodesByPath(failed)).toEqual({ modelInvocationJob: 'UPSTREAM_UNAVAILABLE' });
     const response = await fetch(`${t.url}/readyz`);
-    expect(response.status).toBe(503);
-    expect(await response.json()).toMatchObject({ ready: false, checks: { upstream: { ok: false } } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ ready: true, upstream: 'unavailable', degraded: true, checks: { upstream: { ok: false } } });
   });
 });

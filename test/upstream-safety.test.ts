@@ -1,9 +1,16 @@
 // Upstream safety: the circuit breaker fails fast while Bedrock is down and recovers by itself;
-// throttling and NOT_FOUND never open it; all calls share a client-side call budget.
+// throttling and NOT_FOUND never open it; a probe that was never sent does not close it; all
+// calls share a client-side call budget.
 import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { createBedrockClient } from '../src/bedrock/client.ts';
 import { createCircuitBreaker } from '../src/bedrock/circuit-breaker.ts';
+import { createInProcessJobCache } from '../src/bedrock/job-cache.ts';
+import { createJobsApi } from '../src/bedrock/jobs.ts';
+import { createTerminalJobCache } from '../src/bedrock/terminal-job-cache.ts';
 import { loadConfig } from '../src/config.ts';
+import { createTokenBucket } from '../src/limits/token-bucket.ts';
+import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator } from '../src/simulator/index.ts';
 import { errorCodesByPath, startTestGateway, type TestGateway } from './support/test-gateway.ts';
 
 describe('createCircuitBreaker', () => {
@@ -55,6 +62,19 @@ describe('createCircuitBreaker', () => {
     expect(breaker.admit().admitted).toBe(true);
   });
 
+  it('should keep a half-open circuit half-open when its probe is abandoned, and give the probe slot back', () => {
+    const time = clock();
+    const breaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 1000, now: time.now });
+    admitOrThrow(breaker).failure();
+    time.advance(1000);
+    admitOrThrow(breaker).abandon();
+    expect(breaker.state).toBe('half-open');
+    const probe = admitOrThrow(breaker); // the slot is free again, with no new cool-down
+    expect(breaker.admit().admitted).toBe(false);
+    probe.success();
+    expect(breaker.state).toBe('closed');
+  });
+
   it('should count a ticket once however often it is settled', () => {
     const breaker = createCircuitBreaker({ failureThreshold: 2, cooldownMs: 1000 });
     const ticket = admitOrThrow(breaker);
@@ -84,7 +104,10 @@ describe('circuit breaker in front of Bedrock', () => {
     expect(errorCodesByPath(fast)).toEqual({ job: 'UPSTREAM_UNAVAILABLE' });
     expect(fast.errors![0]!.message).toMatch(/^Bedrock is unavailable: 3 calls in a row failed, .* \(circuit breaker\)$/);
     expect(calls()).toBe(3); // not sent
-    expect((await fetch(`${t.url}/readyz`)).status).toBe(503);
+    // The instance stays in the load balancer: it reports the open circuit, it is not unready.
+    const readyz = await fetch(`${t.url}/readyz`);
+    expect(readyz.status).toBe(200);
+    expect(await readyz.json()).toMatchObject({ ready: true, upstream: 'circuit-open', degraded: true });
     expect(await t.metrics()).toContain('gateway_upstream_circuit_state 2');
 
     t.simulator.faults.reset();
@@ -114,6 +137,53 @@ describe('circuit breaker in front of Bedrock', () => {
     const fast = await lookup(job!.jobId);
     expect(fast.errors![0]!.message).toContain('circuit breaker');
     t.simulator.faults.reset();
+  });
+});
+
+describe('half-open probe and the call budget', () => {
+  it('should not close the circuit on a probe that got no budget token, and close it on a real one', async () => {
+    // One clock for the breaker's cool-down and the budget's refill: the test moves it, not time.
+    let now = 0;
+    const clock = () => now;
+    const simulator = await startSimulator({ seed: false });
+    const client = createBedrockClient(loadConfig({ UPSTREAM_MAX_ATTEMPTS: '1' }).upstream, {
+      endpoint: simulator.url,
+      region: SIMULATOR_REGION,
+      credentials: SIMULATOR_CREDENTIALS,
+    });
+    try {
+      const circuitBreaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 1000, now: clock });
+      const callBudget = createTokenBucket({ perSecond: 1, burst: 1, now: clock });
+      const outcomes: string[] = [];
+      const jobs = createJobsApi({
+        client,
+        cache: createInProcessJobCache(createTerminalJobCache(10)),
+        deadlineMs: 200,
+        logger: pino({ level: 'silent' }),
+        circuitBreaker,
+        callBudget,
+        onCall: ({ outcome }) => outcomes.push(outcome),
+      });
+      const [job] = simulator.engine.addJobs(1, { status: 'InProgress' }, { paused: true });
+
+      simulator.faults.failNext(1, 'internal');
+      await expect(jobs.getJob(job!.jobId)).rejects.toMatchObject({ extensions: { code: 'UPSTREAM_UNAVAILABLE' } });
+      expect(circuitBreaker.state).toBe('open');
+
+      now += 1000; // the cool-down is over, and the budget has refilled its one token…
+      expect(callBudget.take('upstream')).toEqual({ allowed: true }); // …which someone else takes
+      await expect(jobs.getJob(job!.jobId)).rejects.toMatchObject({ extensions: { code: 'THROTTLED' } });
+      expect(circuitBreaker.state).toBe('half-open');
+      expect(simulator.stats().calls.GetModelInvocationJob).toBe(1); // the probe never went out
+
+      now += 1000;
+      await expect(jobs.getJob(job!.jobId)).resolves.toMatchObject({ jobArn: job!.jobArn });
+      expect(circuitBreaker.state).toBe('closed');
+      expect(outcomes).toEqual(['error', 'over_budget', 'success']);
+    } finally {
+      client.destroy();
+      await simulator.close();
+    }
   });
 });
 

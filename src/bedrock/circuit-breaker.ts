@@ -1,7 +1,8 @@
 // A circuit breaker for the upstream: after `failureThreshold` consecutive failures (transport
 // errors, 5xx, timeouts) calls fail fast for `cooldownMs`; then one probe call goes through, and
 // its outcome closes the circuit or opens it again. Answers such as throttling or "not found"
-// prove Bedrock is up, so they count as successes here.
+// prove Bedrock is up, so they count as successes here. A call that never went out (no token of
+// the call budget in time) proves nothing: its ticket is abandoned, and a probe's slot goes back.
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
@@ -20,6 +21,11 @@ export interface CircuitTicket {
   success(): void;
   /** Transport error, 5xx or timeout. */
   failure(): void;
+  /**
+   * The call was never sent, so it says nothing about Bedrock: the counts and the state stay as
+   * they are, and a half-open circuit lets the next call be its probe.
+   */
+  abandon(): void;
 }
 
 export type CircuitAdmission =
@@ -47,10 +53,11 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
 
   const ticket = (probe: boolean): CircuitTicket => {
     let settled = false;
-    const settle = (ok: boolean) => {
+    const settle = (ok: boolean | undefined) => {
       if (settled) return;
       settled = true;
       if (probe) probeInFlight = false;
+      if (ok === undefined) return;
       if (ok) {
         consecutiveFailures = 0;
         if (probe || state === 'half-open') state = 'closed';
@@ -60,7 +67,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       // A failed probe reopens at once; calls admitted before the circuit opened don't extend it.
       if (probe || (state === 'closed' && consecutiveFailures >= failureThreshold)) open();
     };
-    return { success: () => settle(true), failure: () => settle(false) };
+    return { success: () => settle(true), failure: () => settle(false), abandon: () => settle(undefined) };
   };
 
   return {

@@ -104,7 +104,8 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       ? await callBudget.acquire('upstream', { signal, maxWaitMs: startedAt + deadlineMs - performance.now() }).catch(() => false)
       : true;
     if (!budgeted) {
-      admission.ticket?.success(); // nothing was sent: says nothing about Bedrock
+      // Nothing was sent: says nothing about Bedrock, so a half-open circuit stays half-open.
+      admission.ticket?.abandon();
       report('over_budget', 0);
       throw createGatewayError(
         ErrorCode.THROTTLED,

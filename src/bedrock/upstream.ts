@@ -1,5 +1,6 @@
 // Bedrock as the rest of the gateway reaches it: one SDK client behind the circuit breaker, the
-// shared call budget and a job cache, with every call reported (metrics) and traced.
+// shared call budget and a job cache, with every call reported (metrics, upstream health) and
+// traced.
 import type { Logger } from 'pino';
 import { createTokenBucket } from '../limits/token-bucket.ts';
 import type { Tracing } from '../observability/tracing.ts';
@@ -7,6 +8,7 @@ import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions }
 import { createBedrockClient, type BedrockClientOptions, type UpstreamTarget } from './client.ts';
 import type { JobCache } from './job-cache.ts';
 import { createJobsApi, type JobsApi, type UpstreamCall } from './jobs.ts';
+import { createUpstreamHealth, type UpstreamHealth } from './upstream-health.ts';
 
 /** How calls to Bedrock are made and bounded (UPSTREAM_* variables). */
 export interface UpstreamOptions extends BedrockClientOptions {
@@ -33,12 +35,19 @@ export interface UpstreamParts {
 export interface Upstream {
   jobs: JobsApi;
   circuitBreaker: CircuitBreaker;
+  /** How Bedrock is doing, from the outcomes of the calls above (readiness, the poller's recovery). */
+  health: UpstreamHealth;
   /** Closes the SDK client's connections. */
   close(): void;
 }
 
 export function createUpstream(options: UpstreamOptions, { target, cache, onCall, tracing, logger, ...parts }: UpstreamParts): Upstream {
   const circuitBreaker = createCircuitBreaker(parts.circuitBreaker);
+  // As many failures in a row as open the circuit make an outage (throttling counts here too).
+  const health = createUpstreamHealth({
+    circuitState: () => circuitBreaker.state,
+    outageThreshold: parts.circuitBreaker.failureThreshold,
+  });
   const client = createBedrockClient(options, target);
   const jobs = createJobsApi({
     client,
@@ -47,8 +56,11 @@ export function createUpstream(options: UpstreamOptions, { target, cache, onCall
     logger,
     circuitBreaker,
     callBudget: createTokenBucket({ perSecond: options.callsPerSecond, burst: options.callsBurst }),
-    onCall,
+    onCall(call) {
+      health.record(call.outcome);
+      onCall(call);
+    },
     tracing,
   });
-  return { jobs, circuitBreaker, close: () => client.destroy() };
+  return { jobs, circuitBreaker, health, close: () => client.destroy() };
 }

@@ -1,5 +1,6 @@
 // How long something that keeps failing (one watched job's refresh, the list rounds) waits
-// before the next try, counted in poll intervals.
+// before the next try, counted in poll intervals. A recovery of the upstream resets it: failures
+// an outage caused say nothing about the next try.
 
 export interface BackoffOptions {
   /** Time between two poll rounds. */
@@ -15,11 +16,17 @@ export interface Backoff {
   /** Counts a failure and pushes `retryAt` back. */
   failed(): void;
   succeeded(): void;
+  /** Forgets the failures (the outage behind them is over): the next round tries again. */
+  reset(): void;
 }
 
 export function createBackoff({ intervalMs, maxBackoffMs }: BackoffOptions): Backoff {
   let failures = 0;
   let retryAt = 0;
+  const reset = () => {
+    failures = 0;
+    retryAt = 0;
+  };
   return {
     get failures() {
       return failures;
@@ -32,9 +39,7 @@ export function createBackoff({ intervalMs, maxBackoffMs }: BackoffOptions): Bac
       // Failure 1 retries next round, then 1, 3, 7… rounds are skipped, up to the cap.
       retryAt = Date.now() + Math.min(intervalMs * (2 ** (failures - 1) - 1), maxBackoffMs);
     },
-    succeeded() {
-      failures = 0;
-      retryAt = 0;
-    },
+    succeeded: reset,
+    reset,
   };
 }

@@ -7,7 +7,7 @@
 // below by the submit time of the oldest unfinished job it tracks) when it holds the account
 // lease, or when more than `listThreshold` are due and the last list round took fewer calls than
 // there are due jobs; so upstream calls grow with pages, not with jobs. Failing lists back off
-// like failing gets.
+// like failing gets, and both stop backing off when the upstream recovers from an outage.
 import type { Logger } from 'pino';
 import { UNFINISHED_STATUSES, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
@@ -48,6 +48,11 @@ export interface PollRoundsOptions {
 export interface PollRounds {
   /** Runs one round, started at `startedAt`. Never rejects. */
   run(startedAt: number): Promise<void>;
+  /**
+   * The upstream is back after an outage: every watched job and the list rounds stop backing
+   * off, so the next round refreshes whatever is due as if nothing had failed.
+   */
+  upstreamRecovered(): void;
   /** Rounds run. */
   readonly count: number;
   readonly lastRoundMode: RoundMode;
@@ -177,6 +182,11 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
       count += 1;
       lastRoundMode = useList ? 'list' : due.length > 0 ? 'get' : 'none';
       lastRoundCalls = callsThisRound;
+    },
+
+    upstreamRecovered() {
+      listBackoff.reset();
+      for (const { backoff } of watchSet.pollable()) backoff.reset();
     },
 
     get count() {

@@ -1,7 +1,8 @@
 // The one poller of a process. It refreshes, in rounds that never overlap, every job someone
 // watches (ref-counted) and, while an account-wide stream is open, every unfinished job of the
 // account. However many subscribers share a job, it costs one refresh per interval; finished
-// jobs are never refreshed again; calls are paced under a rate; failures back off.
+// jobs are never refreshed again; calls are paced under a rate; failures back off, until the
+// upstream recovers from an outage: then whatever is due is refreshed in the next round.
 //
 // It is put together here from its parts: the watch set (watched jobs and their latest states),
 // the account tracker (account-wide streams), the rounds (what a round reads: gets or list
@@ -16,6 +17,7 @@ import type { Logger } from 'pino';
 import type { ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
+import type { UpstreamHealth } from '../bedrock/upstream-health.ts';
 import { createAccountTracker } from './account-tracker.ts';
 import type { JobPubSub } from './job-pub-sub.ts';
 import { createLocalPollOwnership, type PollOwnership } from './poll-ownership.ts';
@@ -36,6 +38,11 @@ export interface PollerOptions {
   logger: Logger;
   /** Longest pause for a job whose refreshes keep failing. @default 60000 */
   maxBackoffMs?: number;
+  /**
+   * Tells when Bedrock answers again after an outage; every backoff is reset then, so
+   * subscribers learn what queries learn within one interval. @default none: backoffs run out
+   */
+  upstreamHealth?: Pick<UpstreamHealth, 'onRecovered'>;
   /** Above this many due jobs, a round may read list pages instead of one get per job. @default 5 */
   listThreshold?: number;
   /**
@@ -128,6 +135,10 @@ export function createPoller(options: PollerOptions): Poller {
     logger,
     signal: closing.signal,
   });
+  const stopFollowingRecoveries = options.upstreamHealth?.onRecovered(() => {
+    logger.debug('upstream recovered; refreshing every due job in the next round');
+    rounds.upstreamRecovered();
+  });
   const scheduler = createRoundScheduler({
     intervalMs,
     hasWork: () => account.watchers > 0 || watchSet.hasPollable(),
@@ -193,6 +204,7 @@ export function createPoller(options: PollerOptions): Poller {
     }),
 
     close() {
+      stopFollowingRecoveries?.();
       closing.abort(new Error('poller closed'));
       scheduler.close();
       watchSet.close();
