@@ -1,6 +1,8 @@
 // The jobs the simulator holds and the indexes over them: by id, by clientRequestToken, the
 // unfinished ones (for the quota), and one list sorted by submit time that ListModelInvocationJobs
-// walks from a cursor. Page tokens name the last job returned, never an offset.
+// walks. Bedrock does not say what its nextToken is, so the simulator's is the least stable thing
+// it may be: an offset into the current matches. Jobs created (newest first) or changing status
+// (statusEquals) between pages shift it, and a client trusting it skips or repeats jobs.
 import { SimulatorError } from './errors.ts';
 import { isTerminalStatus, type JobPlan } from './lifecycle.ts';
 import type { SimulatedJob, SimulatedJobStatus } from './simulated-job.ts';
@@ -54,16 +56,11 @@ export interface JobStore {
   list(query: ListJobsQuery): ListJobsPage;
 }
 
-interface Cursor {
-  t: number;
-  id: string;
-}
-
 export function createJobStore(): JobStore {
   const byId = new Map<string, JobRecord>();
   const byToken = new Map<string, JobRecord>();
   const unfinished = new Set<JobRecord>();
-  /** Every record in (submitTime, jobId) order once sorted: the list order and cursor space. */
+  /** Every record by submit time once sorted, ties in the order they were added (creation order). */
   const ordered: JobRecord[] = [];
   // Sorting lazily, on the next list, makes adding thousands of jobs one sort instead of
   // thousands of inserts; jobs mostly arrive in order, which keeps that sort cheap.
@@ -118,66 +115,52 @@ export function createJobStore(): JobStore {
 function listPage(ordered: readonly JobRecord[], query: ListJobsQuery): ListJobsPage {
   const descending = (query.sortOrder ?? 'Descending') === 'Descending';
   const maxResults = query.maxResults ?? 1000;
-  let index = descending ? ordered.length - 1 : 0;
-  if (query.nextToken !== undefined) {
-    const cursor = decodeToken(query.nextToken);
-    index = descending ? bound(ordered, cursor, true) - 1 : bound(ordered, cursor, false);
-  }
-  const after = query.submitTimeAfter?.getTime();
-  const before = query.submitTimeBefore?.getTime();
+  const offset = query.nextToken === undefined ? 0 : decodeToken(query.nextToken);
+  // The bounds are exclusive: the range runs from the first job after submitTimeAfter to the
+  // last one before submitTimeBefore.
+  const lo = query.submitTimeAfter === undefined ? 0 : countUpTo(ordered, query.submitTimeAfter.getTime(), true);
+  const hi = query.submitTimeBefore === undefined ? ordered.length : countUpTo(ordered, query.submitTimeBefore.getTime(), false);
   const jobs: SimulatedJob[] = [];
-  const stepBy = descending ? -1 : 1;
-  for (; index >= 0 && index < ordered.length; index += stepBy) {
-    const job = (ordered[index] as JobRecord).job;
-    const t = job.submitTime.getTime();
-    // In submit-time order, the first job past a bound ends the walk; before it, skip.
-    if (after !== undefined && t <= after) {
-      if (descending) break;
-      continue;
-    }
-    if (before !== undefined && t >= before) {
-      if (descending) continue;
-      break;
-    }
+  let matched = 0;
+  for (let k = 0; k < hi - lo; k++) {
+    const job = (ordered[descending ? hi - 1 - k : lo + k] as JobRecord).job;
     if (query.statusEquals !== undefined && job.status !== query.statusEquals) continue;
     if (query.nameContains !== undefined && !job.jobName.includes(query.nameContains)) continue;
+    if (matched++ < offset) continue;
     // A token only when another match exists, so the page holding the last match ends the list.
-    if (jobs.length === maxResults) return { jobs, nextToken: encodeToken(jobs[jobs.length - 1] as SimulatedJob) };
+    if (jobs.length === maxResults) return { jobs, nextToken: encodeToken(offset + maxResults) };
     jobs.push(job);
   }
   return { jobs };
 }
 
+// Ties keep the order the jobs were added in (Array.prototype.sort is stable), which is not the
+// order of their ids: a client has to order ties itself.
 function compare(a: SimulatedJob, b: SimulatedJob): number {
-  return a.submitTime.getTime() - b.submitTime.getTime() || (a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0);
+  return a.submitTime.getTime() - b.submitTime.getTime();
 }
 
-/** First index whose job sorts after the cursor, or at-or-after it when `inclusive`. */
-function bound(ordered: readonly JobRecord[], { t, id }: Cursor, inclusive: boolean): number {
+/** How many jobs were submitted before `time`, or at or before it when `inclusive`. */
+function countUpTo(ordered: readonly JobRecord[], time: number, inclusive: boolean): number {
   let lo = 0;
   let hi = ordered.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    const job = (ordered[mid] as JobRecord).job;
-    const jt = job.submitTime.getTime();
-    if (jt < t || (jt === t && (inclusive ? job.jobId < id : job.jobId <= id))) lo = mid + 1;
+    const t = (ordered[mid] as JobRecord).job.submitTime.getTime();
+    if (t < time || (inclusive && t === time)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-// The token names the last job returned (sort key + id), not an offset, so jobs created between
-// pages neither repeat nor hide others.
-function encodeToken(job: SimulatedJob): string {
-  return Buffer.from(JSON.stringify([job.submitTime.getTime(), job.jobId])).toString('base64url');
+function encodeToken(offset: number): string {
+  return Buffer.from(JSON.stringify([offset])).toString('base64url');
 }
 
-function decodeToken(token: string): Cursor {
+function decodeToken(token: string): number {
   try {
     const value: unknown = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isFinite(value[0]) && typeof value[1] === 'string') {
-      return { t: value[0] as number, id: value[1] };
-    }
+    if (Array.isArray(value) && value.length === 1 && Number.isSafeInteger(value[0]) && value[0] > 0) return value[0] as number;
   } catch {
     // fall through: any undecodable token is the caller's error
   }

@@ -246,6 +246,24 @@ describe('list', () => {
     expect(collect('Ascending')).toEqual(ids);
   });
 
+  it('should list jobs sharing a submit time in creation order, whatever their ids', () => {
+    const engine = engineWith();
+    const submitTime = new Date('2024-05-01T12:00:00.000Z');
+    const ids = Array.from({ length: 8 }, () => engine.createJob({ submitTime }).jobId);
+    expect(ids).not.toEqual([...ids].sort());
+    expect(engine.list({ sortOrder: 'Ascending' }).jobs.map((j) => j.jobId)).toEqual(ids);
+    expect(engine.list().jobs.map((j) => j.jobId)).toEqual([...ids].reverse());
+  });
+
+  it('should page by offset, so a job leaving the status filter behind the token hides the next one', () => {
+    const engine = engineWith();
+    const jobs = engine.addJobs(6, { status: 'InProgress' }, { paused: true });
+    const first = engine.list({ statusEquals: 'InProgress', sortOrder: 'Ascending', maxResults: 3 });
+    engine.setStatus(jobs[0]!.jobId, 'Completed');
+    const next = engine.list({ statusEquals: 'InProgress', sortOrder: 'Ascending', maxResults: 3, nextToken: first.nextToken });
+    expect([...first.jobs, ...next.jobs].map((j) => j.jobId)).toEqual([0, 1, 2, 4, 5].map((i) => jobs[i]!.jobId));
+  });
+
   it('should not return a nextToken when the page holds the last match', () => {
     const engine = engineWith();
     engine.addJobs(10);
