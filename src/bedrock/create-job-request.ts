@@ -11,8 +11,9 @@ export interface FieldProblem {
 }
 
 // The API's `[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}` backtracks exponentially in JS; this
-// accepts the same names within the 63-character limit.
-const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9+.-]*$/;
+// accepts the same names within the 63-character limit. ListModelInvocationJobs' nameContains
+// follows the same rule.
+export const JOB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9+.-]*$/;
 const CLIENT_REQUEST_TOKEN = /^[a-zA-Z0-9](?:-*[a-zA-Z0-9])*$/;
 const ROLE_ARN = /^arn:aws(?:-[^:]+)?:iam::(?:[0-9]{12})?:role\/.+$/;
 const MODEL_ID = /^[a-zA-Z0-9_.\-/:]+$/;

@@ -10,6 +10,8 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     // Upstream gives Date objects; a cached job may carry ISO strings.
     DateTime: { Input: Date; Output: Date | string };
+    // Bedrock's Longs (record counts): numbers, exact up to 2^53 - 1.
+    SafeInt: { Input: number; Output: number };
   };
   // Scopes are set on the root types (schema/index.ts), so every field under them is covered.
   AuthScopes: {

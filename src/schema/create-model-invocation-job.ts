@@ -8,14 +8,16 @@ import { ModelInvocationJobRef } from './model-invocation-job.ts';
 import { ModelInvocationTypeEnum, S3InputFormatEnum } from './model-invocation-job-status.ts';
 
 const S3InputDataConfigInput = builder.inputType('ModelInvocationJobS3InputDataConfigInput', {
+  description: 'Input records in Amazon S3: one .jsonl file, or a folder of them.',
   fields: (t) => ({
     s3Uri: t.string({ required: true, description: 'Where the JSONL input files are, e.g. s3://bucket/input/.' }),
-    s3InputFormat: t.field({ type: S3InputFormatEnum }),
+    s3InputFormat: t.field({ type: S3InputFormatEnum, description: 'Format of the input files (JSONL, the only one today).' }),
     s3BucketOwner: t.string({ description: 'Account id of the bucket owner, when not this account.' }),
   }),
 });
 
 const S3OutputDataConfigInput = builder.inputType('ModelInvocationJobS3OutputDataConfigInput', {
+  description: 'The S3 folder Bedrock writes the output to, in a subfolder named after the job id.',
   fields: (t) => ({
     s3Uri: t.string({ required: true, description: 'Where results go, e.g. s3://bucket/output/.' }),
     s3EncryptionKeyId: t.string({ description: 'KMS key to encrypt the output with.' }),
@@ -25,23 +27,32 @@ const S3OutputDataConfigInput = builder.inputType('ModelInvocationJobS3OutputDat
 
 const InputDataConfigInput = builder.inputType('ModelInvocationJobInputDataConfigInput', {
   description: 'Where the job reads its input. Today only S3.',
-  fields: (t) => ({ s3InputDataConfig: t.field({ type: S3InputDataConfigInput, required: true }) }),
+  fields: (t) => ({
+    s3InputDataConfig: t.field({ type: S3InputDataConfigInput, required: true, description: 'The input in Amazon S3.' }),
+  }),
 });
 
 const OutputDataConfigInput = builder.inputType('ModelInvocationJobOutputDataConfigInput', {
   description: 'Where the job writes its output. Today only S3.',
-  fields: (t) => ({ s3OutputDataConfig: t.field({ type: S3OutputDataConfigInput, required: true }) }),
+  fields: (t) => ({
+    s3OutputDataConfig: t.field({ type: S3OutputDataConfigInput, required: true, description: 'The output location in Amazon S3.' }),
+  }),
 });
 
 const VpcConfigInput = builder.inputType('VpcConfigInput', {
+  description: 'A VPC through which the job reaches its S3 data, instead of the public network.',
   fields: (t) => ({
-    subnetIds: t.stringList({ required: true }),
-    securityGroupIds: t.stringList({ required: true }),
+    subnetIds: t.stringList({ required: true, description: '1–16 subnet ids (subnet-…) the job runs in.' }),
+    securityGroupIds: t.stringList({ required: true, description: '1–5 security group ids (sg-…) applied to the job.' }),
   }),
 });
 
 const TagInput = builder.inputType('TagInput', {
-  fields: (t) => ({ key: t.string({ required: true }), value: t.string({ required: true }) }),
+  description: 'A tag put on the job, for cost allocation and access control.',
+  fields: (t) => ({
+    key: t.string({ required: true, description: '1–128 characters: letters, digits, spaces and _ . : / = + - @' }),
+    value: t.string({ required: true, description: '0–256 characters, the same characters as the key.' }),
+  }),
 });
 
 const CreateModelInvocationJobInput = builder.inputType('CreateModelInvocationJobInput', {
@@ -49,14 +60,16 @@ const CreateModelInvocationJobInput = builder.inputType('CreateModelInvocationJo
   fields: (t) => ({
     jobName: t.string({ required: true, description: '1–63 characters: letters, digits, +, - and .' }),
     roleArn: t.string({ required: true, description: 'The service role Bedrock runs the job as.' }),
-    modelId: t.string({ required: true }),
-    inputDataConfig: t.field({ type: InputDataConfigInput, required: true }),
-    outputDataConfig: t.field({ type: OutputDataConfigInput, required: true }),
-    vpcConfig: t.field({ type: VpcConfigInput }),
-    timeoutDurationInHours: t.int({ description: '24–168.' }),
-    tags: t.field({ type: [TagInput] }),
-    modelInvocationType: t.field({ type: ModelInvocationTypeEnum }),
-    clientRequestToken: t.string({ description: 'Idempotency token: the same token returns the same job.' }),
+    modelId: t.string({ required: true, description: 'The model (or inference profile) to run every record through: its id or ARN.' }),
+    inputDataConfig: t.field({ type: InputDataConfigInput, required: true, description: 'Where the input records are.' }),
+    outputDataConfig: t.field({ type: OutputDataConfigInput, required: true, description: 'Where Bedrock writes the output.' }),
+    vpcConfig: t.field({ type: VpcConfigInput, description: 'A VPC to reach the data through; the public network when left out.' }),
+    timeoutDurationInHours: t.int({ description: 'Hours after which Bedrock stops the job if it has not finished (24–168).' }),
+    tags: t.field({ type: [TagInput], description: 'Up to 200 tags for the job.' }),
+    modelInvocationType: t.field({ type: ModelInvocationTypeEnum, description: "Which runtime API the records' modelInput is written for." }),
+    clientRequestToken: t.string({
+      description: 'Idempotency token (1–256 letters, digits and dashes): the same token returns the same job. Generated when left out, and returned with the job.',
+    }),
   }),
 });
 
@@ -70,7 +83,7 @@ builder.mutationFields((t) => ({
       'Submits a batch inference job and returns it as Bedrock reports it right after. Account-wide subscriptions see it at once. ' +
       'Idempotent: without a clientRequestToken the gateway makes one (returned with the job, and in `extensions.clientRequestToken` of an error), so sending the same input with that token again never creates a second job. ' +
       'If Bedrock accepted the job but reading it back failed, the job is returned anyway as the request describes it (status SUBMITTED) with a JOB_READ_FAILED warning in `extensions.warnings`.',
-    args: { input: t.arg({ type: CreateModelInvocationJobInput, required: true }) },
+    args: { input: t.arg({ type: CreateModelInvocationJobInput, required: true, description: 'The job to submit.' }) },
     resolve: async (_, { input }, { jobs, poller, warnings }) => {
       const request = withClientRequestToken(withoutNulls(input) as CreateJobInput);
       const [problem] = validateCreateJobRequest(request);

@@ -2,6 +2,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './date-time.ts';
+import './safe-int.ts';
 import './model-invocation-job-status.ts';
 import './data-config.ts';
 import './model-invocation-job.ts';
@@ -11,8 +12,17 @@ import './model-invocation-job-connection.ts';
 import './create-model-invocation-job.ts';
 
 // Scopes live on the root types, so a new field is covered without doing anything.
-builder.queryType({ authScopes: { jobsRead: true } });
-builder.mutationType({ authScopes: { jobsWrite: true } });
-builder.subscriptionType({ authScopes: { jobsRead: true } });
+builder.queryType({
+  description: 'Read batch inference jobs: one, many by identifier, or pages of the account. Needs the jobs:read scope.',
+  authScopes: { jobsRead: true },
+});
+builder.mutationType({
+  description: 'Create and stop batch inference jobs. Needs the jobs:write scope.',
+  authScopes: { jobsWrite: true },
+});
+builder.subscriptionType({
+  description: 'Live job changes over graphql-ws or server-sent events. Needs the jobs:read scope.',
+  authScopes: { jobsRead: true },
+});
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -3,7 +3,7 @@ import { normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
 import type { JobChange } from '../subscriptions/job-feed.ts';
 import { builder } from './builder.ts';
 import { DateTime } from './date-time.ts';
-import { ModelInvocationJobRef } from './model-invocation-job.ts';
+import { JOB_IDENTIFIER, ModelInvocationJobRef } from './model-invocation-job.ts';
 import { ModelInvocationJobStatusEnum } from './model-invocation-job-status.ts';
 import { ModelInvocationJobFilterInput, toJobFilter } from './model-invocation-job-filter.ts';
 
@@ -38,7 +38,7 @@ builder.subscriptionFields((t) => ({
     type: ModelInvocationJobStatusChangeRef,
     description:
       'The current status at once (previousStatus null), then one event per status change, in order; completes after a terminal status. However many clients watch a job, it is refreshed once per poll interval.',
-    args: { jobIdentifier: t.arg.string({ required: true }) },
+    args: { jobIdentifier: t.arg.string({ required: true, description: JOB_IDENTIFIER }) },
     subscribe: (_, { jobIdentifier }, { feed }) => feed.follow(normaliseJobIdentifier(jobIdentifier), 'status'),
     resolve: (change) => change,
   }),
@@ -49,7 +49,12 @@ builder.subscriptionFields((t) => ({
     type: ModelInvocationJobStatusChangeRef,
     description:
       'Every status change of any job matching the filter, including jobs created after the subscription started (previousStatus null for a job seen for the first time). The account is polled with ListModelInvocationJobs pages, shared by all such subscribers.',
-    args: { filter: t.arg({ type: ModelInvocationJobFilterInput }) },
+    args: {
+      filter: t.arg({
+        type: ModelInvocationJobFilterInput,
+        description: 'Which jobs to report, checked as modelInvocationJobs checks its filter; every job when absent.',
+      }),
+    },
     subscribe: (_, { filter }, { feed }) => feed.followAccount(toJobFilter(filter)),
     resolve: (change) => change,
   }),

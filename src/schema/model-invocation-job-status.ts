@@ -28,12 +28,14 @@ export const ModelInvocationJobStatusEnum = builder.enumType('ModelInvocationJob
 export const ModelInvocationTypeEnum = builder.enumType('ModelInvocationType', {
   description: 'The runtime API the job invokes the model with.',
   values: {
-    InvokeModel: { value: 'InvokeModel' },
-    Converse: { value: 'Converse' },
-  } as const satisfies Record<keyof typeof ModelInvocationType, { value: ModelInvocationType }>,
+    InvokeModel: { value: 'InvokeModel', description: "Each record's modelInput is the model's own InvokeModel request body." },
+    Converse: { value: 'Converse', description: "Each record's modelInput is a Converse API request (messages, system, inferenceConfig)." },
+  } as const satisfies Record<keyof typeof ModelInvocationType, { value: ModelInvocationType; description: string }>,
 });
 
 export const S3InputFormatEnum = builder.enumType('S3InputFormat', {
   description: 'The format of the input files.',
-  values: { JSONL: { value: 'JSONL' } } as const satisfies Record<keyof typeof S3InputFormat, { value: S3InputFormat }>,
+  values: {
+    JSONL: { value: 'JSONL', description: 'JSON Lines: one JSON object per line, `{"recordId": …, "modelInput": …}`.' },
+  } as const satisfies Record<keyof typeof S3InputFormat, { value: S3InputFormat; description: string }>,
 });
