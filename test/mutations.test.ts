@@ -52,7 +52,37 @@ describe('stopModelInvocationJob', () => {
     expect(errorCodesByPath(await t.graphql(STOP, { id: 'x' }))).toEqual({ stopModelInvocationJob: 'BAD_USER_INPUT' });
   });
 
-  it('should treat stopping a STOPPING job as done', async () => {
+  it('should answer 10 concurrent stops with the job, making one stop upstream (the losers got BAD_USER_INPUT before)', async () => {
+    const job = t.simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
+    // Stops are held a moment, so every request has read the job (InProgress) before one lands.
+    Object.assign(t.simulator.faults, { latencyMs: 200, operations: ['StopModelInvocationJob'] });
+    t.simulator.resetStats();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => t.graphql(STOP, { id: job.jobId })));
+    t.simulator.faults.reset();
+    expect(answers.map((answer) => answer.errors)).toEqual(answers.map(() => undefined));
+    expect(new Set(answers.map((answer) => answer.data!.stopModelInvocationJob.status))).toEqual(new Set(['STOPPING']));
+    expect(t.simulator.stats().calls.StopModelInvocationJob).toBe(1);
+  });
+
+  it("should treat Bedrock's refusal to stop a job another client stopped meanwhile as done", async () => {
+    const job = t.simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
+    // The gateway has read the job (InProgress); its stop arrives, and is held for a moment…
+    Object.assign(t.simulator.faults, { latencyMs: 200, operations: ['StopModelInvocationJob'] });
+    t.simulator.resetStats();
+    const answer = t.graphql(STOP, { id: job.jobId });
+    await expect.poll(() => t.simulator.stats().calls.StopModelInvocationJob, { interval: 5 }).toBe(1);
+    // … while someone else's stop gets there first: Bedrock refuses the gateway's ("State was: Stopping").
+    t.simulator.engine.stop(job.jobId);
+    const { data, errors } = await answer;
+    t.simulator.faults.reset();
+    expect(errors).toBeUndefined();
+    expect(data!.stopModelInvocationJob).toEqual({ jobId: job.jobId, status: 'STOPPING' });
+    expect(t.simulator.stats().calls.StopModelInvocationJob).toBe(1);
+  });
+
+  it('should treat stopping a STOPPING or STOPPED job as done', async () => {
+    const stopped = t.simulator.engine.createJob({ status: 'Stopped' }, { paused: true });
+    expect((await t.graphql(STOP, { id: stopped.jobId })).data!.stopModelInvocationJob).toEqual({ jobId: stopped.jobId, status: 'STOPPED' });
     const job = t.simulator.engine.createJob({ status: 'Stopping' }, { paused: true });
     expect((await t.graphql(STOP, { id: job.jobId })).data!.stopModelInvocationJob).toEqual({ jobId: job.jobId, status: 'STOPPING' });
   });

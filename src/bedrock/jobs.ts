@@ -73,7 +73,11 @@ export interface JobsApi {
   cachedJobs(jobIds: readonly string[]): Promise<Map<string, ModelInvocationJob>>;
   /** One page of ListModelInvocationJobs, sorted by creation time. */
   listJobs(input: ListJobsInput): Promise<JobPage>;
-  /** Asks Bedrock to stop the job (it goes Stopping → Stopped). */
+  /**
+   * Asks Bedrock to stop the job (it goes Stopping → Stopped). Resolves as well when Bedrock says
+   * the job is Stopping or Stopped already (another stop came first); rejects with CONFLICT
+   * (`extensions.status`) for a job that finished otherwise.
+   */
   stopJob(jobId: string): Promise<void>;
   /** Submits a job; resolves with its ARN. Idempotent per clientRequestToken. */
   createJob(input: CreateJobInput): Promise<string>;
@@ -142,6 +146,8 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
         })
       : attempt(operation, run);
 
+  const stopsInFlight = new Map<string, Promise<void>>();
+
   return {
     async getJob(jobId, { fresh = false } = {}) {
       const cached = await cache.get(jobId, { finishedOnly: fresh });
@@ -166,10 +172,24 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       return { jobs, nextToken: output.nextToken };
     },
 
-    async stopJob(jobId) {
-      await send('StopModelInvocationJob', (abortSignal) =>
-        client.send(new StopModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
-      );
+    stopJob(jobId) {
+      // Concurrent stops of one job share one call: only the first could change anything.
+      let stop = stopsInFlight.get(jobId);
+      if (!stop) {
+        stop = send('StopModelInvocationJob', (abortSignal) =>
+          client.send(new StopModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
+        ).then(
+          () => undefined,
+          (error: unknown) => {
+            // Someone else's stop got there first: what was asked for is under way, or done.
+            if (STOPPED_ALREADY.has(String((error as GraphQLError).extensions?.status))) return;
+            throw error;
+          },
+        );
+        stopsInFlight.set(jobId, stop);
+        void stop.finally(() => stopsInFlight.delete(jobId)).catch(() => undefined);
+      }
+      return stop;
     },
 
     async createJob(input) {
@@ -180,6 +200,9 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     },
   };
 }
+
+/** Statuses in which a stop has nothing left to do. */
+const STOPPED_ALREADY: ReadonlySet<string> = new Set(['Stopping', 'Stopped']);
 
 interface UpstreamFailure {
   name?: string;
@@ -214,8 +237,14 @@ function toGatewayError(error: unknown, operation: string): GraphQLError {
   switch (failure.name) {
     case 'ResourceNotFoundException':
       return createGatewayError(ErrorCode.NOT_FOUND, 'No model invocation job with that identifier');
-    case 'ValidationException':
+    case 'ValidationException': {
+      // Bedrock refuses to stop a job that is not running with "… State was: <status>".
+      const state = operation === 'StopModelInvocationJob' ? /State was: (\w+)/.exec(upstreamMessage)?.[1] : undefined;
+      if (state) {
+        return createGatewayError(ErrorCode.CONFLICT, `The job is already ${state}; only unfinished jobs can be stopped`, { status: state });
+      }
       return createGatewayError(ErrorCode.BAD_USER_INPUT, `Bedrock rejected the request: ${upstreamMessage}`);
+    }
     case 'ThrottlingException':
       return createGatewayError(ErrorCode.THROTTLED, `Bedrock is throttling ${operation}; retry later`);
     case 'AccessDeniedException':
