@@ -16,6 +16,7 @@ import type { TokenBucket } from '../limits/token-bucket.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
+import { createJobIdentifiers, type JobIdentifiers } from './job-identifier.ts';
 import type { JobCache } from './job-cache.ts';
 
 export interface JobsApiOptions {
@@ -64,6 +65,8 @@ export type ListJobsInput = Omit<ListModelInvocationJobsRequest, 'sortBy'>;
 export type CreateJobInput = CreateModelInvocationJobRequest;
 
 export interface JobsApi {
+  /** Reads job identifiers as this endpoint's (region and account learnt from its answers). */
+  readonly identifiers: JobIdentifiers;
   /**
    * One job by bare id; rejects with a GraphQL error carrying a gateway code. Served from the
    * cache when it may be; `fresh` asks Bedrock unless the job is finished (the poller's refresh).
@@ -147,8 +150,15 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       : attempt(operation, run);
 
   const stopsInFlight = new Map<string, Promise<void>>();
+  const identifiers = createJobIdentifiers();
+  // The region the client calls; without one configured, the first ARN Bedrock returns names it.
+  void Promise.resolve()
+    .then(() => client.config.region())
+    .then(identifiers.knowRegion, () => undefined);
 
   return {
+    identifiers,
+
     async getJob(jobId, { fresh = false } = {}) {
       const cached = await cache.get(jobId, { finishedOnly: fresh });
       if (cached) return cached;
@@ -156,6 +166,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
         client.send(new GetModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
       );
       const job = output as ModelInvocationJob;
+      identifiers.learn(job.jobArn);
       // Awaited, so that once this answer is out, any instance asking next finds it.
       await cache.offer([job]);
       return job;
@@ -168,6 +179,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
         client.send(new ListModelInvocationJobsCommand({ ...input, sortBy: 'CreationTime' }), { abortSignal }),
       );
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
+      if (jobs[0]) identifiers.learn(jobs[0].jobArn);
       await cache.offer(jobs, { partial: true });
       return { jobs, nextToken: output.nextToken };
     },
@@ -196,6 +208,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       const output = await send('CreateModelInvocationJob', (abortSignal) =>
         client.send(new CreateModelInvocationJobCommand(input), { abortSignal }),
       );
+      identifiers.learn(output.jobArn as string);
       return output.jobArn as string;
     },
   };

@@ -3,7 +3,7 @@
 import DataLoader from 'dataloader';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { ModelInvocationJob } from './job.ts';
-import { jobIdFromArn, normaliseJobIdentifier } from './job-identifier.ts';
+import { jobIdFromArn } from './job-identifier.ts';
 import type { JobsApi } from './jobs.ts';
 import { mapConcurrent } from './map-concurrent.ts';
 
@@ -58,7 +58,7 @@ export function createJobLoader(jobs: JobsApi, options: JobLoaderOptions): JobLo
 
   const load = (identifier: string) => {
     try {
-      return loader.load(normaliseJobIdentifier(identifier));
+      return loader.load(jobs.identifiers.normalise(identifier));
     } catch (error) {
       return Promise.reject(error as Error);
     }

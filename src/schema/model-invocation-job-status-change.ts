@@ -1,5 +1,4 @@
 // ModelInvocationJobStatusChange and the subscription that streams a job's status changes.
-import { normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
 import type { JobChange } from '../subscriptions/job-feed.ts';
 import { builder } from './builder.ts';
 import { DateTime } from './date-time.ts';
@@ -39,7 +38,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The current status at once (previousStatus null), then one event per status change, in order; completes after a terminal status. However many clients watch a job, it is refreshed once per poll interval.',
     args: { jobIdentifier: t.arg.string({ required: true, description: JOB_IDENTIFIER }) },
-    subscribe: (_, { jobIdentifier }, { feed }) => feed.follow(normaliseJobIdentifier(jobIdentifier), 'status'),
+    subscribe: (_, { jobIdentifier }, { feed, jobs }) => feed.follow(jobs.identifiers.normalise(jobIdentifier), 'status'),
     resolve: (change) => change,
   }),
 }));

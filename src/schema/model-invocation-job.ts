@@ -1,7 +1,7 @@
 // ModelInvocationJob: every member of the SDK's GetModelInvocationJobResponse with the same
 // names and nullability, plus derived fields; and the queries that fetch jobs by identifier.
 import { isTerminalStatus, type ModelInvocationJob } from '../bedrock/job.ts';
-import { jobIdFromArn, normaliseJobIdentifier } from '../bedrock/job-identifier.ts';
+import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { JobChange } from '../subscriptions/job-feed.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { builder } from './builder.ts';
@@ -176,7 +176,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The job at once, then again whenever anything about it changes (status, record counts, message): what a progress bar needs. Completes after a terminal status.',
     args: { jobIdentifier: t.arg.string({ required: true, description: JOB_IDENTIFIER }) },
-    subscribe: (_, { jobIdentifier }, { feed }) => feed.follow(normaliseJobIdentifier(jobIdentifier), 'anything'),
+    subscribe: (_, { jobIdentifier }, { feed, jobs }) => feed.follow(jobs.identifiers.normalise(jobIdentifier), 'anything'),
     resolve: (change: JobChange) => change.job,
   }),
 }));
@@ -189,7 +189,7 @@ builder.mutationFields((t) => ({
       'Asks Bedrock to stop an unfinished job (it goes STOPPING, then STOPPED) and returns it; subscribers see the change at once. Stopping a STOPPING or STOPPED job (concurrent stops included) is a no-op that returns it; a job that finished otherwise is a CONFLICT.',
     args: { jobIdentifier: t.arg.string({ required: true, description: JOB_IDENTIFIER }) },
     resolve: async (_, { jobIdentifier }, { jobs, poller }) => {
-      const jobId = normaliseJobIdentifier(jobIdentifier);
+      const jobId = jobs.identifiers.normalise(jobIdentifier);
       const job = await jobs.getJob(jobId);
       if (job.status === 'Stopping' || job.status === 'Stopped') return job;
       if (isTerminalStatus(job.status)) {
