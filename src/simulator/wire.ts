@@ -135,8 +135,9 @@ export function parseListQuery(query: readonly (readonly [string, string])[]): L
   }
   const nameContains = params.get('nameContains');
   if (nameContains !== undefined) {
-    if (nameContains.length >= 1 && nameContains.length <= 63) result.nameContains = nameContains;
-    else problems.add(nameContains, 'nameContains', 'Member must have length between 1 and 63');
+    if (nameContains.length < 1 || nameContains.length > 63) problems.add(nameContains, 'nameContains', 'Member must have length between 1 and 63');
+    else if (!JOB_NAME_PATTERN.test(nameContains)) problems.add(nameContains, 'nameContains', `Member must satisfy regular expression pattern: ${JOB_NAME_PATTERN.text}`);
+    else result.nameContains = nameContains;
   }
   for (const key of ['submitTimeAfter', 'submitTimeBefore'] as const) {
     const value = params.get(key);
