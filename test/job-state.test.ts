@@ -208,4 +208,22 @@ describe('a watched job read by Get, then list pages, then Get again', () => {
     expect(sub.events).toHaveLength(2);
     expect(accountStream.events).toEqual([]);
   });
+
+  it('should read a job seen finishing in a sparse summary in full, so its last event lacks nothing', async () => {
+    t.simulator.faults.sparseSummaries = true;
+    const job = t.simulator.engine.createJob({ status: 'InProgress', totalRecordCount: 1000, processedRecordCount: 100 }, { paused: true });
+    const FINAL = `subscription($id: String!) { modelInvocationJobUpdated(jobIdentifier: $id) { status endTime message totalRecordCount } }`;
+    const sub = subscribeWs(wsClient(), FINAL, { id: job.jobId });
+    await sub.next();
+    subscribeWs(wsClient(), ACCOUNT);
+    await roundsOf('list', 2);
+    t.simulator.engine.setStatus(job.jobId, 'Failed', { message: 'The input file is not valid JSONL' });
+    await sub.done;
+    expect(sub.events.at(-1)!.data!.modelInvocationJobUpdated).toEqual({
+      status: 'FAILED',
+      endTime: t.simulator.engine.get(job.jobId)!.endTime!.toISOString(),
+      message: 'The input file is not valid JSONL',
+      totalRecordCount: 1000,
+    });
+  });
 });

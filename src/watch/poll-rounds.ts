@@ -9,7 +9,7 @@
 // there are due jobs; so upstream calls grow with pages, not with jobs. Failing lists back off
 // like failing gets, and both stop backing off when the upstream recovers from an outage.
 import type { Logger } from 'pino';
-import { UNFINISHED_STATUSES, type ModelInvocationJob } from '../bedrock/job.ts';
+import { isTerminalStatus, UNFINISHED_STATUSES, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { JobsApi, ListJobsInput } from '../bedrock/jobs.ts';
 import { mapConcurrent } from '../bedrock/map-concurrent.ts';
@@ -132,8 +132,13 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
     // Nothing bounds the list (no state known yet): reading the whole account is never cheaper.
     if (!Number.isFinite(horizon) && !ownsAccount) return seen;
     const after = Number.isFinite(horizon) ? { submitTimeAfter: new Date(horizon - 1) } : {};
+    const unfinished = new Set(due.filter(({ latest }) => !isTerminalStatus(latest?.status)).map(({ jobId }) => jobId));
     await listAll({ sortOrder: 'Descending', ...after }, (job) => {
-      seen.add(jobIdFromArn(job.jobArn));
+      const jobId = jobIdFromArn(job.jobArn);
+      // A due job seen finishing is read on its own instead: its last state is kept for good,
+      // and a summary may lack members (endTime, message) its subscribers should see.
+      if (isTerminalStatus(job.status) && unfinished.has(jobId)) return;
+      seen.add(jobId);
       observe(job);
     });
     if (ownsAccount) account.listed(horizon);
