@@ -94,10 +94,10 @@ describe('CORS', () => {
 });
 
 describe('errors', () => {
-  // A job whose inputDataConfig has no member this gateway knows makes its resolver throw a plain Error.
+  // A job Bedrock sends without a required member: graphql-js throws a plain Error for the field.
   const internalError = async (t: TestGateway) => {
-    const job = t.simulator.engine.createJob({ status: 'Completed', inputDataConfig: {} as never }, { paused: true });
-    const text = await (await t.post({ query: `{ modelInvocationJob(jobIdentifier: "${job.jobId}") { jobId inputDataConfig { __typename } } }` })).text();
+    const job = t.simulator.engine.createJob({ status: 'Completed', modelId: undefined }, { paused: true });
+    const text = await (await t.post({ query: `{ modelInvocationJob(jobIdentifier: "${job.jobId}") { jobId modelId } }` })).text();
     return { text, body: JSON.parse(text) as GraphQLResponse & { errors: Array<{ extensions: Record<string, unknown> }> } };
   };
 
@@ -105,13 +105,13 @@ describe('errors', () => {
     const t = await start(nodeEnv === 'unset' ? {} : { NODE_ENV: nodeEnv });
     const { text, body } = await internalError(t);
     expect(body.errors).toEqual([expect.objectContaining({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } })]);
-    expect(text).not.toMatch(/Unsupported inputDataConfig|stack|\.ts:/);
+    expect(text).not.toMatch(/non-nullable|stack|\.ts:/);
   });
 
   it('should show the original error with NODE_ENV=development only', async () => {
     const t = await start({ NODE_ENV: 'development' });
     const { body } = await internalError(t);
-    expect(body.errors[0]!.extensions.originalError).toMatchObject({ message: expect.stringMatching(/^Unsupported inputDataConfig/) });
+    expect(body.errors[0]!.extensions.originalError).toMatchObject({ message: expect.stringMatching(/^Cannot return null for non-nullable field ModelInvocationJob.modelId/) });
   });
 });
 

@@ -111,7 +111,7 @@ describe('answers that may change', () => {
     const stop = `mutation($id: String!) { stopModelInvocationJob(jobIdentifier: $id) { jobId status } }`;
     const first = await query(stop, { id: job.jobId });
     expect(first.data!.stopModelInvocationJob.status).toBe('STOPPING');
-    t.simulator.engine.setStatus(job.jobId, 'Stopped');
+    t.simulator.engine.setStatus(job.jobId, 'Completed');
     expect(errorCodesByPath(await query(stop, { id: job.jobId }))).toEqual({ stopModelInvocationJob: 'CONFLICT' });
   });
 
