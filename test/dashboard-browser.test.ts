@@ -275,6 +275,24 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('should not send a name filter no job name could contain, and say why', async () => {
+    const requests: string[] = [];
+    const onRequest = (request: { url(): string; postData(): string | null }) => {
+      if (request.url().endsWith('/graphql')) requests.push(request.postData() ?? '');
+    };
+    page.on('request', onRequest);
+    const name = page.getByLabel('Name contains');
+    await name.fill('not a name');
+    await name.press('Enter');
+    expect(await name.evaluate((input: HTMLInputElement) => input.validity.patternMismatch)).toBe(true);
+    await name.fill('');
+    await name.press('Enter');
+    await page.locator('#connection[data-state="live"]').waitFor();
+    page.off('request', onRequest);
+    expect(requests.filter((body) => body.includes('not a name'))).toEqual([]);
+    expect(new URL(page.url()).searchParams.get('name')).toBeNull();
+  });
+
   describe('with fewer operations per connection than running jobs', () => {
     let limited: TestGateway;
     let limitedPage: Page;

@@ -47,7 +47,11 @@ export function describeFilters(filters) {
 export function bindFilterForm({ form, status, name }, filters, onChange) {
   status.value = filters.status;
   name.value = filters.name;
-  const change = () => onChange({ status: status.value, name: name.value.trim() });
+  // Bedrock refuses a name filter that no job name could contain (a space, say): say so here.
+  const change = () => {
+    if (!name.checkValidity()) return name.reportValidity();
+    onChange({ status: status.value, name: name.value.trim() });
+  };
   let nameTimer;
   status.addEventListener('change', change);
   name.addEventListener('input', () => {
