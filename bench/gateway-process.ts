@@ -24,10 +24,15 @@ export interface GatewayProcessReady {
 const logger = pino({ level: 'silent' });
 // Jobs never move on their own: the benchmark moves them.
 const simulator = await startSimulator({ seed: false, stepMs: 3_600_000, logger });
-// One load generator is one client: the per-client request rate and the upstream call budget
-// would measure those limits, not the gateway, so they are off unless the environment sets them.
+// One load generator is one client: the per-client request rate, stream, connection and watch
+// caps and the upstream call budget would measure those limits, not the gateway, so they are off
+// (or out of reach) unless the environment sets them.
 const config = loadConfig({
   RATE_LIMIT_RPS: '0',
+  MAX_STREAMS_PER_CREDENTIAL: '0',
+  MAX_CONNECTIONS_PER_IP: '0',
+  MAX_CONNECTIONS: '1000000',
+  MAX_WATCHED_JOBS_PER_CREDENTIAL: '1000000',
   UPSTREAM_CALLS_PER_SECOND: '100000',
   UPSTREAM_CALLS_BURST: '100000',
   ...process.env,

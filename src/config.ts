@@ -3,6 +3,9 @@ import type { AuthConfig } from './access/authenticator.ts';
 import { SCOPES, isScope, type Scope } from './access/scopes.ts';
 import type { CircuitBreakerOptions } from './bedrock/circuit-breaker.ts';
 import type { UpstreamOptions } from './bedrock/upstream.ts';
+import { ALLOWED_HOST_ENTRY, type AllowedHosts } from './http/allowed-hosts.ts';
+import type { ConnectionLimits } from './http/connection-limits.ts';
+import type { ServerTimeouts } from './http/server-timeouts.ts';
 import type { LogLevel } from './logger.ts';
 import type { TracingOptions } from './observability/tracing.ts';
 import type { QueryLimits } from './plugins/query-limits-plugin.ts';
@@ -37,6 +40,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Origins allowed to call from a browser (CORS); empty: same origin only; `*`: any. */
   corsOrigins: string[];
+  /** Host headers answered (ALLOWED_HOSTS): `any`, or names besides localhost names and IP addresses. */
+  allowedHosts: AllowedHosts;
   /** Introspection and "did you mean" suggestions; off in production unless INTROSPECTION=true. */
   introspection: boolean;
   /** Error masking includes the original error (message and stack) only with NODE_ENV=development. */
@@ -50,6 +55,12 @@ export interface Config {
   /** How often a watched, unfinished job is refreshed. */
   pollIntervalMs: number;
   webSocket: WebSocketLimits;
+  /** Caps on open connections (MAX_CONNECTIONS, MAX_CONNECTIONS_PER_IP). */
+  connections: ConnectionLimits;
+  /** How long the HTTP server waits for slow and idle clients (HTTP_*_TIMEOUT_MS). */
+  serverTimeouts: ServerTimeouts;
+  /** Longest close() waits for requests in flight and subscriptions' completions (SHUTDOWN_TIMEOUT_MS). */
+  shutdownTimeoutMs: number;
   /** Shared secret of POST /events/bedrock; the endpoint is off while unset. */
   eventBridgeSecret: string | undefined;
   /** Scale-out through Redis (REDIS_URL); undefined keeps everything in this process. */
@@ -65,10 +76,20 @@ export interface Config {
 export interface LimitsConfig extends QueryLimits {
   /** Most distinct jobs one operation may look up upstream. */
   maxJobsPerOperation: number;
+  /** Most distinct unfinished jobs one credential (or client IP without one) may watch at once. */
+  maxWatchedJobsPerCredential: number;
   /** Requests per second per credential (or client IP when unauthenticated); 0 disables. */
   rateLimitPerSecond: number;
   /** Requests a credential may burst above the rate. */
   rateLimitBurst: number;
+  /**
+   * graphql-ws connection_init and subscribe messages (valid or not) a credential may send at
+   * once; refilled at `rateLimitPerSecond`. Larger than `rateLimitBurst`: a dashboard opens a
+   * subscription per row at once.
+   */
+  rateLimitWsBurst: number;
+  /** Open WebSockets plus SSE subscriptions per credential (or client IP without one); 0 disables. */
+  maxStreamsPerCredential: number;
   /** Proxies in front of the gateway whose X-Forwarded-For entries are trusted for the client IP. */
   trustProxyHops: number;
 }
@@ -98,10 +119,12 @@ export function loadConfig(env: Env = process.env): Config {
     jobCacheTtlMs: read.integer('JOB_CACHE_TTL_MS', Math.floor(pollIntervalMs / 2), 1, pollIntervalMs - 1),
     timeoutMs: read.integer('REDIS_TIMEOUT_MS', 1000, 10, 60_000),
   };
+  const host = read.string('HOST', '0.0.0.0');
+  const auth = readAuth(read, env, backend);
   return {
     warnings,
     backend,
-    host: read.string('HOST', '0.0.0.0'),
+    host,
     port: read.integer('PORT', 4000, 0, 65535),
     production,
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
@@ -121,7 +144,8 @@ export function loadConfig(env: Env = process.env): Config {
       failureThreshold: read.integer('CIRCUIT_BREAKER_FAILURES', 5, 1, 1000),
       cooldownMs: read.integer('CIRCUIT_BREAKER_COOLDOWN_MS', 10_000, 10, 600_000),
     },
-    auth: readAuth(read, env, backend),
+    auth,
+    allowedHosts: readAllowedHosts(read, auth.required, host),
     limits: {
       maxDepth: read.integer('MAX_QUERY_DEPTH', 8, 1, 100),
       maxAliases: read.integer('MAX_ALIASES', 20, 0, 1000),
@@ -131,8 +155,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxDirectives: read.integer('MAX_DIRECTIVES', 20, 0, 1000),
       maxBodyBytes: read.integer('MAX_REQUEST_BODY_BYTES', 102_400, 1024, 100_000_000),
       maxJobsPerOperation: read.integer('MAX_JOBS_PER_OPERATION', 200, 1, 100_000),
+      maxWatchedJobsPerCredential: read.integer('MAX_WATCHED_JOBS_PER_CREDENTIAL', 500, 1, 1_000_000),
       rateLimitPerSecond: read.integer('RATE_LIMIT_RPS', 20, 0, 1_000_000),
       rateLimitBurst: read.integer('RATE_LIMIT_BURST', 40, 1, 1_000_000),
+      rateLimitWsBurst: read.integer('RATE_LIMIT_WS_BURST', 200, 1, 1_000_000),
+      maxStreamsPerCredential: read.integer('MAX_STREAMS_PER_CREDENTIAL', 20, 0, 1_000_000),
       trustProxyHops: read.integer('TRUST_PROXY_HOPS', 0, 0, 10),
     },
     corsOrigins: readOrigins(read),
@@ -154,6 +181,14 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveMs: read.integer('WS_KEEP_ALIVE_MS', 12_000, 0, 3_600_000),
       connectionInitTimeoutMs: read.integer('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, 1, 600_000),
     },
+    connections: {
+      // Well under the open-file limits met in practice (Node raises its soft limit to the hard
+      // one, commonly 4096 or more), leaving room for upstream connections, Redis and files.
+      maxConnections: read.integer('MAX_CONNECTIONS', 2048, 1, 1_000_000),
+      maxConnectionsPerIp: read.integer('MAX_CONNECTIONS_PER_IP', 256, 0, 1_000_000),
+    },
+    serverTimeouts: readServerTimeouts(read),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     eventBridgeSecret: read.secret('EVENTBRIDGE_SECRET', 16),
     redis: redisUrl === undefined ? undefined : redis,
     simulator: {
@@ -175,6 +210,16 @@ function readPollShare(read: Reader, env: Env, callsPerSecond: number, warnings:
     throw new ConfigError(`${name} must be at most UPSTREAM_CALLS_PER_SECOND (${callsPerSecond}), the budget it is a share of (got "${value}")`);
   }
   return value;
+}
+
+// Node refuses a headers timeout longer than the request timeout.
+function readServerTimeouts(read: Reader): ServerTimeouts {
+  const headersTimeoutMs = read.integer('HTTP_HEADERS_TIMEOUT_MS', 10_000, 10, 600_000);
+  const requestTimeoutMs = read.integer('HTTP_REQUEST_TIMEOUT_MS', Math.max(30_000, headersTimeoutMs), 10, 3_600_000);
+  if (requestTimeoutMs < headersTimeoutMs) {
+    throw new ConfigError(`HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_HEADERS_TIMEOUT_MS (${headersTimeoutMs}) (got "${requestTimeoutMs}")`);
+  }
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 1, 3_600_000) };
 }
 
 // Secrets never appear in an error message: only what is wrong with them.
@@ -225,6 +270,23 @@ function readApiKeys(raw: string | undefined): Map<string, Scope[]> {
     keys.set(key, scopes as Scope[]);
   }
   return keys;
+}
+
+// Any Host with auth on unless ALLOWED_HOSTS lists some; with auth off, a page that rebinds its
+// DNS name to this machine could use the gateway, so only the names listed and HOST's (besides
+// the localhost names and IP addresses http/allowed-hosts.ts always answers).
+function readAllowedHosts(read: Reader, authRequired: boolean, host: string): AllowedHosts {
+  const value = read.string('ALLOWED_HOSTS', authRequired ? '*' : '');
+  if (value === '*') return 'any';
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const invalid = entries.find((entry) => !ALLOWED_HOST_ENTRY.test(entry));
+  if (invalid !== undefined) {
+    throw new ConfigError(
+      `ALLOWED_HOSTS must be * or a comma-separated list of host names, each optionally *.-prefixed (subdomains) or :port-suffixed, such as api.example.com,*.example.com:8443 (got ${JSON.stringify(invalid)})`,
+    );
+  }
+  const hostName = ALLOWED_HOST_ENTRY.test(host) && !/^[\d.]+$/.test(host);
+  return hostName ? [...entries, host] : entries;
 }
 
 function readOrigins(read: Reader): string[] {

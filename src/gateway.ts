@@ -18,8 +18,12 @@ import { createUpstream } from './bedrock/upstream.ts';
 import type { Config } from './config.ts';
 import { createDashboard } from './dashboard/serve.ts';
 import { clientAddressOf } from './http/client-address.ts';
+import { descriptorLimitWarning, limitConnections } from './http/connection-limits.ts';
+import { createHttpDrain } from './http/drain.ts';
+import { serverTimeoutOptions } from './http/server-timeouts.ts';
 import { createCorsPolicy, type CorsPolicy } from './http/cors.ts';
 import { createGraphiQL } from './http/graphiql.ts';
+import { createHostCheck } from './http/allowed-hosts.ts';
 import { createReadiness, type Readiness } from './http/readiness.ts';
 import { ROUTES, createRoutesPlugin } from './http/routes.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
@@ -29,6 +33,7 @@ import { requestIdFrom } from './observability/operation-record.ts';
 import { createTracing, type Tracing } from './observability/tracing.ts';
 import { createAccessPlugin } from './plugins/access-plugin.ts';
 import { createCsrfPlugin } from './plugins/csrf-plugin.ts';
+import { createErrorDetailsPlugin } from './plugins/error-details-plugin.ts';
 import { createHttpObservabilityPlugin } from './plugins/http-observability-plugin.ts';
 import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
 import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
@@ -41,7 +46,12 @@ import { schema } from './schema/index.ts';
 import type { Simulator } from './simulator/index.ts';
 import { createJobFeed, type JobFeed } from './subscriptions/job-feed.ts';
 import { createSharedSubscriptionExecutionPlugin } from './subscriptions/shared-execution-plugin.ts';
-import { EVENT_BRIDGE_PATH, createEventBridgeReceiver, type EventBridgeReceiver } from './watch/event-bridge-receiver.ts';
+import {
+  EVENT_BRIDGE_PATH,
+  createEventBridgeReceiver,
+  type EventBridgeReceiver,
+  type EventBridgeReceiverOptions,
+} from './watch/event-bridge-receiver.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
 import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
@@ -74,14 +84,24 @@ export interface Gateway {
   /** Listens on the configured host and port; resolves with the base URL. */
   start(): Promise<string>;
   /**
-   * Graceful shutdown: stops accepting, completes every live subscription, closes WebSockets
-   * with 1001 (going away), stops the poller, and closes everything the gateway started.
+   * Graceful shutdown: unready, stops accepting connections, lets requests in flight finish
+   * (each answered with `connection: close`) for up to SHUTDOWN_TIMEOUT_MS, completes every live
+   * subscription, closes WebSockets with 1001 (going away), stops the poller, cuts what is left,
+   * and closes everything the gateway started. Calling it again returns the same promise.
    */
   close(): Promise<void>;
 }
 
-/** How long close() waits for live operations to send their completion before closing sockets. */
-const DRAIN_TIMEOUT_MS = 2000;
+/**
+ * How long close() waits for WebSocket operations to send their completion before closing
+ * sockets (within what SHUTDOWN_TIMEOUT_MS leaves).
+ */
+const WS_DRAIN_TIMEOUT_MS = 2000;
+/**
+ * How long close() waits for WebSocket peers to answer the 1001 close frame before destroying
+ * their sockets: a peer that is gone or not reading would hold ws's handshake for 30 s.
+ */
+const WS_CLOSE_WAIT_MS = 1000;
 /** Scopes of a request that somehow reached execution without passing authentication. */
 const NOBODY: Principal = { id: 'unauthenticated', kind: 'anonymous', scopes: new Set() };
 
@@ -95,7 +115,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const { upstream, scaleOut } = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
   const { jobs } = upstream;
 
-  const { poller, feed, eventBridge } = createWatch(config, { jobs, upstreamHealth: upstream.health, scaleOut, metrics, logger });
+  const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
+  const admission = createGatewayAdmission(config, metrics, logger);
+  const { poller, feed, eventBridge } = createWatch(config, {
+    jobs,
+    upstreamHealth: upstream.health,
+    scaleOut,
+    metrics,
+    logger,
+    // A wrong EventBridge secret is a failed authentication: it counts against the sender's address.
+    countWrongSecret: (req) => admission.failedAttempt(clientAddress(req)),
+  });
   // Unready only while starting or draining; Bedrock's state and Redis's are reported, not obeyed.
   const readiness = createReadiness({
     health: upstream.health,
@@ -104,8 +134,6 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
 
   const cors = createCorsPolicy(config.corsOrigins);
-  const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
-  const admission = createGatewayAdmission(config, metrics, logger);
   // Internal errors become "Unexpected error."; their message and stack reach clients only
   // with NODE_ENV=development, and the log always.
   const maskedErrors: MaskedErrors = { isDev: config.exposeErrorDetails, errorMessage: 'Unexpected error.' };
@@ -129,13 +157,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     eventBridge,
   });
 
-  const server = createServer(yoga);
+  const hosts = createHostCheck(config.allowedHosts, { onRefused: () => metrics.countRejection('host_not_allowed') });
+  const server = createServer(serverTimeoutOptions(config.serverTimeouts), hosts.guard(yoga));
+  const requests = createHttpDrain(server);
   const webSockets = createWebSocketTransport(server, yoga, {
     ...config.webSocket,
     maxMessageBytes: config.limits.maxBodyBytes,
     admission,
     clientAddress,
     isAllowedOrigin: cors.isAllowedOrigin,
+    isAllowedHost: hosts.allows,
     maskedErrors,
     metrics,
     logger,
@@ -146,6 +177,46 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     poller: () => poller.stats(),
     circuitState: () => upstream.circuitBreaker.state,
   });
+  // Last: it gates the connection, request and upgrade listeners attached above.
+  const connections = limitConnections(server, {
+    ...config.connections,
+    trustProxyHops: config.limits.trustProxyHops,
+    clientAddress,
+    onRefused: (reason) => metrics.countRejection(reason),
+  });
+
+  const shutDown = async () => {
+    // First: load balancers polling /readyz stop sending traffic while the rest drains.
+    readiness.draining();
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    // Refuses new connections from now on, and closes idle keep-alive sockets.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    logger.info({ requests: requests.inFlight, webSockets: webSockets.connections }, 'draining: new connections refused');
+    // Queries and mutations in flight get their answers; streams are ended next.
+    await requests.drain(deadline);
+    feed.close();
+    const [, cut] = await Promise.all([
+      webSockets.drain(Math.min(WS_DRAIN_TIMEOUT_MS, Math.max(0, deadline - Date.now()))),
+      requests.drain(deadline, { streams: true }),
+    ]);
+    if (cut > 0) logger.warn({ requests: cut }, `SHUTDOWN_TIMEOUT_MS reached: cutting ${cut} HTTP requests still in flight`);
+    poller.close();
+    // Gives this instance's poll leases up, so peers take its jobs over at their next round.
+    await scaleOut?.close();
+    const disposed = Promise.resolve(webSockets.dispose());
+    await settledWithin(disposed, WS_CLOSE_WAIT_MS);
+    await yoga.dispose();
+    // Then whatever is left: requests past the deadline, WebSockets that did not answer.
+    server.closeAllConnections();
+    connections.destroyAll();
+    await disposed;
+    await closed;
+    upstream.close();
+    await tracing.shutdown();
+    if (embedded?.owned) await simulator?.close();
+    else simulator?.setEventBridgeTarget(undefined);
+  };
+  let closing: Promise<void> | undefined;
 
   return {
     yoga,
@@ -154,6 +225,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     feed,
     simulator,
     async start() {
+      const descriptors = descriptorLimitWarning(config.connections.maxConnections);
+      if (descriptors) logger.warn(descriptors);
       const port = await listen(server, config);
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       if (simulator && config.eventBridgeSecret !== undefined) {
@@ -165,23 +238,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       readiness.serving();
       return `http://${host}:${port}`;
     },
-    async close() {
-      // First: load balancers polling /readyz stop sending traffic while the rest drains.
-      readiness.draining();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      feed.close();
-      await webSockets.drain(DRAIN_TIMEOUT_MS);
-      poller.close();
-      // Gives this instance's poll leases up, so peers take its jobs over at their next round.
-      await scaleOut?.close();
-      await webSockets.dispose();
-      await yoga.dispose();
-      server.closeAllConnections();
-      await closed;
-      upstream.close();
-      await tracing.shutdown();
-      if (embedded?.owned) await simulator?.close();
-      else simulator?.setEventBridgeTarget(undefined);
+    close() {
+      closing ??= shutDown();
+      return closing;
     },
   };
 }
@@ -193,10 +252,11 @@ interface WatchParts {
   scaleOut: ScaleOut | undefined;
   metrics: GatewayMetrics;
   logger: Logger;
+  countWrongSecret: EventBridgeReceiverOptions['countWrongSecret'];
 }
 
 /** What keeps subscribers current: the poller over the job topics, the feed, and EventBridge's hints. */
-function createWatch(config: Config, { jobs, upstreamHealth, scaleOut, metrics, logger }: WatchParts) {
+function createWatch(config: Config, { jobs, upstreamHealth, scaleOut, metrics, logger, countWrongSecret }: WatchParts) {
   const pubSub = createJobPubSub(scaleOut?.eventTarget);
   const poller = createPoller({
     jobs,
@@ -208,23 +268,29 @@ function createWatch(config: Config, { jobs, upstreamHealth, scaleOut, metrics, 
     upstreamHealth,
     logger: logger.child({ component: 'poller' }),
   });
-  const feed = createJobFeed({ poller, pubSub, onFanOut: (seconds) => metrics.observeFanOut(seconds) });
+  const feed = createJobFeed({
+    poller,
+    pubSub,
+    onFanOut: (seconds) => metrics.observeFanOut(seconds),
+    maxWatchedJobsPerCaller: config.limits.maxWatchedJobsPerCredential,
+    onRefused: (reason) => metrics.countRejection(reason),
+  });
   const eventBridge =
     config.eventBridgeSecret === undefined
       ? undefined
-      : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, logger: logger.child({ component: 'eventbridge' }) });
+      : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, countWrongSecret, logger: logger.child({ component: 'eventbridge' }) });
 
   return { poller, feed, eventBridge };
 }
 
-/** Authentication and per-caller request limits, for HTTP and graphql-ws alike. */
+/** Authentication, per-caller request limits and stream caps, for HTTP and graphql-ws alike. */
 function createGatewayAdmission(config: Config, metrics: GatewayMetrics, logger: Logger): Admission {
+  const { rateLimitPerSecond: perSecond, rateLimitBurst, rateLimitWsBurst } = config.limits;
   return createAdmission({
     authenticator: createAuthenticator(config.auth, { logger: logger.child({ component: 'auth' }) }),
-    rateLimiter:
-      config.limits.rateLimitPerSecond > 0
-        ? createTokenBucket({ perSecond: config.limits.rateLimitPerSecond, burst: config.limits.rateLimitBurst })
-        : undefined,
+    rateLimiter: perSecond > 0 ? createTokenBucket({ perSecond, burst: rateLimitBurst }) : undefined,
+    webSocketLimiter: perSecond > 0 ? createTokenBucket({ perSecond, burst: rateLimitWsBurst }) : undefined,
+    maxStreams: config.limits.maxStreamsPerCredential,
     onRefused: (reason) => metrics.countRejection(reason),
   });
 }
@@ -267,9 +333,11 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
         metrics,
         eventBridge,
         dashboard: config.dashboard ? createDashboard() : undefined,
+        readinessDetails: { authRequired: config.auth.required, admission, clientAddress: (serverContext) => clientAddress(serverContext.req) },
         logger,
       }),
       createCsrfPlugin(),
+      createErrorDetailsPlugin({ exposeDetails: config.exposeErrorDetails }),
       createAccessPlugin({ admission, clientAddress: (serverContext) => clientAddress(serverContext.req) }),
       ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
       createOperationObservabilityPlugin({ metrics, tracing }),
@@ -287,6 +355,7 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
         maxBatchIdentifiers: config.maxBatchIdentifiers,
         maxJobsPerOperation: config.limits.maxJobsPerOperation,
         principal: initial.principal ?? NOBODY,
+        clientAddress: initial.req && clientAddress(initial.req),
         requestId: initial.operation?.requestId ?? requestIdFrom(undefined),
       }),
   });
@@ -327,12 +396,28 @@ async function connectUpstream(
     target,
     circuitBreaker: config.circuitBreaker,
     cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
-    onCall: (call) => metrics.observeUpstreamCall(call),
+    onCall(call) {
+      metrics.observeUpstreamCall(call);
+      // Not sent for want of a token in time: the caller's share of the budget was spoken for.
+      if (call.outcome === 'over_budget') metrics.countRejection('upstream_share');
+    },
     tracing,
     logger,
   });
   return { upstream, scaleOut };
 }
+
+/** Waits for `promise` to settle, or `ms`, whichever comes first; never rejects. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise.then(ignore, ignore), elapsed]);
+  clearTimeout(timer);
+}
+
+function ignore(): void {}
 
 /** Listens on the configured host and port; resolves with the port taken. */
 function listen(server: Server, config: Config): Promise<number> {

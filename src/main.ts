@@ -3,6 +3,12 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger } from './logger.ts';
 
+/**
+ * How long after SHUTDOWN_TIMEOUT_MS a shutdown that has not finished is given up on (the
+ * subscriptions' completions, WebSocket close frames, Redis and tracing come after it).
+ */
+const FORCED_EXIT_GRACE_MS = 10_000;
+
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
@@ -19,9 +25,18 @@ async function main() {
 
   let closing = false;
   const shutdown = (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      // A second signal: the operator does not want to wait for the drain.
+      logger.warn({ signal }, 'second signal: exiting without waiting for the drain');
+      process.exit(1);
+    }
     closing = true;
-    logger.info({ signal }, 'shutting down');
+    logger.info({ signal, shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining requests in flight');
+    // close() bounds each wait; this only guards against one that hangs anyway.
+    setTimeout(() => {
+      logger.error('shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + FORCED_EXIT_GRACE_MS).unref();
     gateway.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -52,6 +52,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ BEDROCK_BACKEND: 'aws', GATEWAY_API_KEYS: '{"k":["jobs:read"]}' }).pollIntervalMs).toBe(10_000);
   });
 
+  it('should cap connections, time idle sockets out and drain for 10 s by default', () => {
+    expect(loadConfig({})).toMatchObject({
+      connections: { maxConnections: 2048, maxConnectionsPerIp: 256 },
+      serverTimeouts: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5000 },
+      shutdownTimeoutMs: 10_000,
+    });
+    // A headers timeout above the default request timeout raises the request timeout with it.
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '40000' }).serverTimeouts.requestTimeoutMs).toBe(40_000);
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toThrow(
+      /^HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_HEADERS_TIMEOUT_MS \(5000\) \(got "4000"\)$/,
+    );
+  });
+
+  it('should allow 20 streams per credential and a WebSocket burst of 200 starts by default', () => {
+    expect(loadConfig({}).limits).toMatchObject({ rateLimitBurst: 40, rateLimitWsBurst: 200, maxStreamsPerCredential: 20 });
+    expect(loadConfig({ MAX_STREAMS_PER_CREDENTIAL: '0' }).limits.maxStreamsPerCredential).toBe(0);
+  });
+
+  it('should let one credential watch 500 jobs at once by default, and at least 1', () => {
+    expect(loadConfig({}).limits.maxWatchedJobsPerCredential).toBe(500);
+    expect(loadConfig({ MAX_WATCHED_JOBS_PER_CREDENTIAL: '3' }).limits.maxWatchedJobsPerCredential).toBe(3);
+    expect(() => loadConfig({ MAX_WATCHED_JOBS_PER_CREDENTIAL: '0' })).toThrow(/^MAX_WATCHED_JOBS_PER_CREDENTIAL must be an integer from 1 to 1000000 \(got "0"\)$/);
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '70000'],
@@ -60,6 +84,11 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['GRAPHIQL', 'maybe'],
     ['DASHBOARD', 'off'],
+    ['MAX_CONNECTIONS', '0'],
+    ['MAX_CONNECTIONS_PER_IP', '-1'],
+    ['SHUTDOWN_TIMEOUT_MS', '1s'],
+    ['RATE_LIMIT_WS_BURST', '0'],
+    ['MAX_STREAMS_PER_CREDENTIAL', '-1'],
   ])('should reject %s=%s naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name} must be .*\\(got "${value}"\\)$`));
@@ -109,6 +138,7 @@ describe('security configuration', () => {
     ['AUTH_REQUIRED', 'true', /^AUTH_REQUIRED is true but no credential source is set/],
     ['CORS_ORIGINS', 'app.example.com', /^CORS_ORIGINS must be \* or a comma-separated list of origins .*\(got "app.example.com"\)$/],
     ['CORS_ORIGINS', 'https://app.example.com/path', /^CORS_ORIGINS must be/],
+    ['ALLOWED_HOSTS', 'https://jobs.example.com', /^ALLOWED_HOSTS must be \* or a comma-separated list of host names.*\(got "https:\/\/jobs.example.com"\)$/],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /^OTEL_EXPORTER_OTLP_ENDPOINT must be an http\(s\) URL/],
     ['MAX_ALIASES', '-1', /^MAX_ALIASES must be an integer from 0 to 1000/],
     ['RATE_LIMIT_RPS', 'fast', /^RATE_LIMIT_RPS must be an integer/],

@@ -14,8 +14,9 @@ beforeAll(async () => {
   t = await startTestGateway({
     AUTH_REQUIRED: 'true',
     GATEWAY_API_KEYS: JSON.stringify({ [API_KEY]: ['jobs:read'] }),
-    // One client sends everything here; the rate limit has its own tests.
+    // One client sends everything here; the rate limit and stream cap have their own tests.
     RATE_LIMIT_RPS: '0',
+    MAX_STREAMS_PER_CREDENTIAL: '0',
     WS_CONNECTION_INIT_TIMEOUT_MS: '200',
   });
   t.simulator.engine.addJobs(5, { status: 'InProgress' }, { paused: true });

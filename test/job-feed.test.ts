@@ -9,6 +9,8 @@ import { createJobPubSub } from '../src/watch/job-pub-sub.ts';
 import type { Poller } from '../src/watch/poller.ts';
 
 const JOB_ID = 'abcdefghijkl';
+/** Whose share the streams spend. */
+const CALLER = 'key:feedtest';
 
 let minute = 0;
 /** The job's next state: each one later than the one before. */
@@ -57,7 +59,7 @@ describe('job feed', () => {
   it('should give streams that joined at different states each change once, then one shared event', async () => {
     const submitted = state('Submitted');
     const { feed, poller, publish } = feedFor(submitted);
-    const early = await feed.follow(JOB_ID, 'status');
+    const early = await feed.follow(JOB_ID, 'status', CALLER);
     expect(await next(early)).toBe('->Submitted');
 
     // The poller has seen Scheduled, but not published it yet, when the second stream starts.
@@ -67,7 +69,7 @@ describe('job feed', () => {
     const scheduled = state('Scheduled');
     poller.current = validating;
     poller.latest = scheduled;
-    const late = await feed.follow(JOB_ID, 'status');
+    const late = await feed.follow(JOB_ID, 'status', CALLER);
     expect(await next(late)).toBe('->Validating');
     expect(await next(late)).toBe('Validating>Scheduled');
 
@@ -83,8 +85,8 @@ describe('job feed', () => {
 
   it('should hand a record-count change only to streams that follow anything, not only the status', async () => {
     const { feed, publish } = feedFor(state('InProgress', 10));
-    const status = await feed.follow(JOB_ID, 'status');
-    const anything = await feed.follow(JOB_ID, 'anything');
+    const status = await feed.follow(JOB_ID, 'status', CALLER);
+    const anything = await feed.follow(JOB_ID, 'anything', CALLER);
     await Promise.all([next(status), next(anything)]);
 
     publish(state('InProgress', 20));
@@ -99,7 +101,7 @@ describe('job feed', () => {
   it('should ignore a state older than the one a stream has, and a repeat of it', async () => {
     const stale = state('Validating');
     const { feed, publish } = feedFor(state('Scheduled'));
-    const stream = await feed.follow(JOB_ID, 'status');
+    const stream = await feed.follow(JOB_ID, 'status', CALLER);
     await next(stream);
     publish(stale);
     publish(state('Scheduled'));
@@ -113,7 +115,7 @@ describe('job feed', () => {
     let allEnded!: () => void;
     const ended = new Promise<void>((resolve) => (allEnded = resolve));
     for (const name of ['a', 'b', 'c']) {
-      const stream = await feed.follow(JOB_ID, name === 'c' ? 'anything' : 'status');
+      const stream = await feed.follow(JOB_ID, name === 'c' ? 'anything' : 'status', CALLER);
       if (!isPipeable<JobChange>(stream)) throw new Error('job streams can be piped');
       const sink: Sink<JobChange> = {
         next: (change) => log.push(`${name} ${change.job.status}`),
@@ -143,7 +145,7 @@ describe('job feed', () => {
       if (++counts[what] === 1) setImmediate(() => (seenByOthers[what] = counts[what]));
     };
     for (let i = 0; i < total; i++) {
-      const stream = await feed.follow(JOB_ID, 'status');
+      const stream = await feed.follow(JOB_ID, 'status', CALLER);
       if (!isPipeable<JobChange>(stream)) throw new Error('job streams can be piped');
       stream.pipe({
         next: (change) => change.job.status === 'Completed' && count('next'),
@@ -198,8 +200,8 @@ describe('job feed', () => {
 
   it('should keep delivering to the streams that stay when others leave', async () => {
     const { feed, poller, publish } = feedFor(state('Submitted'));
-    const leaving = await feed.follow(JOB_ID, 'status');
-    const staying = await feed.follow(JOB_ID, 'status');
+    const leaving = await feed.follow(JOB_ID, 'status', CALLER);
+    const staying = await feed.follow(JOB_ID, 'status', CALLER);
     await Promise.all([next(leaving), next(staying)]);
     await leaving.return!();
     expect(feed.size).toBe(1);

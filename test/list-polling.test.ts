@@ -14,7 +14,8 @@ const ACCOUNT = `subscription($filter: ModelInvocationJobFilter) {
 let t: TestGateway;
 const clients: Client[] = [];
 beforeAll(async () => {
-  t = await startTestGateway({ POLL_INTERVAL_MS: '100', POLL_MAX_CALLS_PER_SECOND: '2000', UPSTREAM_CONCURRENCY: '50', UPSTREAM_CALLS_PER_SECOND: '5000', UPSTREAM_CALLS_BURST: '1000' });
+  // 300 subscriptions start at once from one caller: more than the default burst of starts.
+  t = await startTestGateway({ POLL_INTERVAL_MS: '100', POLL_MAX_CALLS_PER_SECOND: '2000', UPSTREAM_CONCURRENCY: '50', UPSTREAM_CALLS_PER_SECOND: '5000', UPSTREAM_CALLS_BURST: '1000', RATE_LIMIT_RPS: '0' });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));

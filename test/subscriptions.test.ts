@@ -17,8 +17,9 @@ const UPDATED = `subscription($id: String!) {
 let t: TestGateway;
 const clients: Client[] = [];
 beforeAll(async () => {
-  // 50 clients subscribe from one address at once: more than the default per-caller rate limit.
-  t = await startTestGateway({ POLL_INTERVAL_MS: '25', POLL_MAX_CALLS_PER_SECOND: '1000', UPSTREAM_CALLS_PER_SECOND: '1000', UPSTREAM_MAX_ATTEMPTS: '1', RATE_LIMIT_RPS: '0' });
+  // 50 clients subscribe from one address at once: more than the default per-caller rate limit
+  // and stream cap.
+  t = await startTestGateway({ POLL_INTERVAL_MS: '25', POLL_MAX_CALLS_PER_SECOND: '1000', UPSTREAM_CALLS_PER_SECOND: '1000', UPSTREAM_MAX_ATTEMPTS: '1', RATE_LIMIT_RPS: '0', MAX_STREAMS_PER_CREDENTIAL: '0' });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.dispose()));

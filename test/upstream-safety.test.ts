@@ -9,7 +9,7 @@ import { createInProcessJobCache } from '../src/bedrock/job-cache.ts';
 import { createJobsApi } from '../src/bedrock/jobs.ts';
 import { createTerminalJobCache } from '../src/bedrock/terminal-job-cache.ts';
 import { loadConfig } from '../src/config.ts';
-import { createTokenBucket } from '../src/limits/token-bucket.ts';
+import { createFairShare } from '../src/limits/fair-share.ts';
 import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator } from '../src/simulator/index.ts';
 import { errorCodesByPath, startTestGateway, type TestGateway } from './support/test-gateway.ts';
 
@@ -153,7 +153,7 @@ describe('half-open probe and the call budget', () => {
     });
     try {
       const circuitBreaker = createCircuitBreaker({ failureThreshold: 1, cooldownMs: 1000, now: clock });
-      const callBudget = createTokenBucket({ perSecond: 1, burst: 1, now: clock });
+      const callBudget = createFairShare({ perSecond: 1, burst: 1, now: clock });
       const outcomes: string[] = [];
       const jobs = createJobsApi({
         client,
@@ -171,7 +171,7 @@ describe('half-open probe and the call budget', () => {
       expect(circuitBreaker.state).toBe('open');
 
       now += 1000; // the cool-down is over, and the budget has refilled its one token…
-      expect(callBudget.take('upstream')).toEqual({ allowed: true }); // …which someone else takes
+      expect(await callBudget.acquire('someone else')).toBe(true); // …which someone else takes
       await expect(jobs.getJob(job!.jobId)).rejects.toMatchObject({ extensions: { code: 'THROTTLED' } });
       expect(circuitBreaker.state).toBe('half-open');
       expect(simulator.stats().calls.GetModelInvocationJob).toBe(1); // the probe never went out

@@ -12,7 +12,7 @@ import {
 import type { Logger } from 'pino';
 import type { GraphQLError } from 'graphql';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
-import type { TokenBucket } from '../limits/token-bucket.ts';
+import type { FairShare } from '../limits/fair-share.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
@@ -29,11 +29,11 @@ export interface JobsApiOptions {
   /** Fails calls fast while Bedrock is down. @default none */
   circuitBreaker?: CircuitBreaker;
   /**
-   * A token bucket every call of this instance takes from (UPSTREAM_CALLS_PER_SECOND): a call
-   * waits for a token within its deadline and fails with THROTTLED when it could not get one in
-   * time. @default none
+   * The budget every call of this instance takes from (UPSTREAM_CALLS_PER_SECOND), shared fairly
+   * between callers (see `forCaller`): a call waits for a token within its deadline and fails
+   * with THROTTLED when it could not get one in time. @default none
    */
-  callBudget?: TokenBucket;
+  callBudget?: Pick<FairShare, 'acquire' | 'waiting'>;
   /** Told about every call when it ends (metrics). @default none */
   onCall?: (call: UpstreamCall) => void;
   /** Wraps every call in a client span. @default none */
@@ -50,6 +50,8 @@ export type UpstreamOutcome = 'success' | 'rejected' | 'throttled' | 'error' | '
 
 export interface UpstreamCall {
   operation: string;
+  /** Whose share of the call budget it was charged to (see JobsApi.forCaller). */
+  caller: string;
   outcome: UpstreamOutcome;
   /** HTTP attempts the SDK made (1 + retries); 0 when the circuit refused the call. */
   attempts: number;
@@ -67,6 +69,13 @@ export type CreateJobInput = CreateModelInvocationJobRequest;
 export interface JobsApi {
   /** Reads job identifiers as this endpoint's (region and account learnt from its answers). */
   readonly identifiers: JobIdentifiers;
+  /** Whose share of the call budget this view's calls are charged to. */
+  readonly caller: string;
+  /**
+   * The same API with its calls charged to `caller`'s share of the call budget: a credential
+   * (`key:…`, `jwt:…`), a client address (`ip:…`), `anonymous`, or `poller`.
+   */
+  forCaller(caller: string): JobsApi;
   /**
    * One job by bare id; rejects with a GraphQL error carrying a gateway code. Served from the
    * cache when it may be; `fresh` asks Bedrock unless the job is finished (the poller's refresh).
@@ -86,16 +95,22 @@ export interface JobsApi {
   createJob(input: CreateJobInput): Promise<string>;
 }
 
+/** The caller of calls made without one (the readiness probe). */
+export const GATEWAY_CALLER = 'gateway';
+/** The poller's calls: its rounds and pushed refreshes, not the first read of a subscription. */
+export const POLLER_CALLER = 'poller';
+
 export function createJobsApi(options: JobsApiOptions): JobsApi {
   const { client, cache, deadlineMs, logger, circuitBreaker, callBudget, onCall, tracing } = options;
 
   const attempt = async <T extends { $metadata: { attempts?: number } }>(
     operation: string,
+    caller: string,
     run: (abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> => {
     const startedAt = performance.now();
     const report = (outcome: UpstreamOutcome, attempts: number) =>
-      onCall?.({ operation, outcome, attempts, durationMs: performance.now() - startedAt });
+      onCall?.({ operation, caller, outcome, attempts, durationMs: performance.now() - startedAt });
 
     const admission = circuitBreaker?.admit() ?? { admitted: true as const, ticket: undefined };
     if (!admission.admitted) {
@@ -106,17 +121,21 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       );
     }
     const signal = AbortSignal.timeout(deadlineMs);
-    // Waits for a token of the shared call budget; none before the deadline is a refusal.
+    // Waits for a token of the shared call budget, in the caller's turn; none before the deadline
+    // is a refusal.
     const budgeted = callBudget
-      ? await callBudget.acquire('upstream', { signal, maxWaitMs: startedAt + deadlineMs - performance.now() }).catch(() => false)
+      ? await callBudget.acquire(caller, { signal, maxWaitMs: startedAt + deadlineMs - performance.now() }).catch(() => false)
       : true;
     if (!budgeted) {
       // Nothing was sent: says nothing about Bedrock, so a half-open circuit stays half-open.
       admission.ticket?.abandon();
       report('over_budget', 0);
+      const queued = callBudget?.waiting(caller) ?? 0;
       throw createGatewayError(
         ErrorCode.THROTTLED,
-        `The gateway's budget of calls to Bedrock (UPSTREAM_CALLS_PER_SECOND) is used up; retry later`,
+        queued > 0
+          ? `The gateway's budget of calls to Bedrock (UPSTREAM_CALLS_PER_SECOND) is shared between callers in turn, and this caller's ${queued} earlier calls are still waiting for theirs; retry later`
+          : `The gateway's budget of calls to Bedrock (UPSTREAM_CALLS_PER_SECOND) is used up; retry later`,
       );
     }
     try {
@@ -139,15 +158,16 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
 
   const send = <T extends { $metadata: { attempts?: number } }>(
     operation: string,
+    caller: string,
     run: (abortSignal: AbortSignal) => Promise<T>,
   ): Promise<T> =>
     tracing?.enabled
       ? tracing.span(`Bedrock ${operation}`, { kind: 'client', attributes: rpcAttributes(operation) }, async (span) => {
-          const output = await attempt(operation, run);
+          const output = await attempt(operation, caller, run);
           span.setAttribute('aws.attempts', output.$metadata.attempts ?? 1);
           return output;
         })
-      : attempt(operation, run);
+      : attempt(operation, caller, run);
 
   const stopsInFlight = new Map<string, Promise<void>>();
   const identifiers = createJobIdentifiers();
@@ -156,13 +176,16 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     .then(() => client.config.region())
     .then(identifiers.knowRegion, () => undefined);
 
-  return {
+  // One view per caller; everything but whose share a call is charged to is shared.
+  const forCaller = (caller: string): JobsApi => ({
     identifiers,
+    caller,
+    forCaller,
 
     async getJob(jobId, { fresh = false } = {}) {
       const cached = await cache.get(jobId, { finishedOnly: fresh });
       if (cached) return cached;
-      const { $metadata: _, ...output } = await send('GetModelInvocationJob', (abortSignal) =>
+      const { $metadata: _, ...output } = await send('GetModelInvocationJob', caller, (abortSignal) =>
         client.send(new GetModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
       );
       const job = output as ModelInvocationJob;
@@ -175,7 +198,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     cachedJobs: (jobIds) => cache.getMany(jobIds),
 
     async listJobs(input) {
-      const output = await send('ListModelInvocationJobs', (abortSignal) =>
+      const output = await send('ListModelInvocationJobs', caller, (abortSignal) =>
         client.send(new ListModelInvocationJobsCommand({ ...input, sortBy: 'CreationTime' }), { abortSignal }),
       );
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
@@ -188,7 +211,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       // Concurrent stops of one job share one call: only the first could change anything.
       let stop = stopsInFlight.get(jobId);
       if (!stop) {
-        stop = send('StopModelInvocationJob', (abortSignal) =>
+        stop = send('StopModelInvocationJob', caller, (abortSignal) =>
           client.send(new StopModelInvocationJobCommand({ jobIdentifier: jobId }), { abortSignal }),
         ).then(
           () => undefined,
@@ -205,13 +228,14 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
     },
 
     async createJob(input) {
-      const output = await send('CreateModelInvocationJob', (abortSignal) =>
+      const output = await send('CreateModelInvocationJob', caller, (abortSignal) =>
         client.send(new CreateModelInvocationJobCommand(input), { abortSignal }),
       );
       identifiers.learn(output.jobArn as string);
       return output.jobArn as string;
     },
-  };
+  });
+  return forCaller(GATEWAY_CALLER);
 }
 
 /** Statuses in which a stop has nothing left to do. */

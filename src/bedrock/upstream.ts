@@ -1,8 +1,8 @@
 // Bedrock as the rest of the gateway reaches it: one SDK client behind the circuit breaker, the
-// shared call budget and a job cache, with every call reported (metrics, upstream health) and
-// traced.
+// shared call budget (fairly shared between callers) and a job cache, with every call reported
+// (metrics, upstream health) and traced.
 import type { Logger } from 'pino';
-import { createTokenBucket } from '../limits/token-bucket.ts';
+import { createFairShare } from '../limits/fair-share.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
 import { createBedrockClient, type BedrockClientOptions, type UpstreamTarget } from './client.ts';
@@ -14,7 +14,10 @@ import { createUpstreamHealth, type UpstreamHealth } from './upstream-health.ts'
 export interface UpstreamOptions extends BedrockClientOptions {
   /** Hard ceiling for one upstream call, retries included. */
   deadlineMs: number;
-  /** Calls per second all upstream calls of this instance share (token bucket). */
+  /**
+   * Calls per second all upstream calls of this instance share (token bucket). Calls that wait
+   * for a token are served a caller at a time, in turn (see limits/fair-share.ts).
+   */
   callsPerSecond: number;
   /** Calls that may go out at once above that rate. */
   callsBurst: number;
@@ -55,7 +58,8 @@ export function createUpstream(options: UpstreamOptions, { target, cache, onCall
     deadlineMs: options.deadlineMs,
     logger,
     circuitBreaker,
-    callBudget: createTokenBucket({ perSecond: options.callsPerSecond, burst: options.callsBurst }),
+    // Callers take turns, the poller among them (paced within POLL_MAX_CALLS_PER_SECOND besides).
+    callBudget: createFairShare({ perSecond: options.callsPerSecond, burst: options.callsBurst }),
     onCall(call) {
       health.record(call.outcome);
       onCall(call);

@@ -6,7 +6,8 @@
 // what still works without Bedrock (cached finished jobs, the dashboard, GraphiQL, clear
 // THROTTLED / UPSTREAM_UNAVAILABLE errors instead of a load balancer's 502). Other checks (Redis)
 // work the same way: without them the instance still answers every query from upstream and every
-// subscription by polling for itself. A failing check shows as `"ok": false` and `degraded`.
+// subscription by polling for itself. A failing check shows as `"ok": false` and `degraded`;
+// why it fails (`detail`) only to callers the routes let see it (routes.ts).
 //
 // The upstream's state comes from the outcomes of the instance's real calls and the circuit
 // breaker. Only when no call has reached Bedrock for a while does a check probe it, with one
@@ -17,6 +18,7 @@ import type { UpstreamHealth, UpstreamState } from '../bedrock/upstream-health.t
 
 export interface CheckResult {
   ok: boolean;
+  /** What is wrong, for operators: only in reports `check({ details: true })` makes. */
   detail?: string;
 }
 
@@ -34,8 +36,16 @@ export interface ReadinessReport {
   checks: Record<string, CheckResult>;
 }
 
+export interface ReadinessCheckOptions {
+  /**
+   * Keep each failing check's `detail` text. Without it the report says which checks fail, not
+   * why: the text tells how Bedrock and Redis are failing, which is for operators. @default false
+   */
+  details?: boolean;
+}
+
 export interface Readiness {
-  check(): Promise<ReadinessReport>;
+  check(options?: ReadinessCheckOptions): Promise<ReadinessReport>;
   /** The gateway listens: ready from now on. */
   serving(): void;
   /** Shutdown has begun: unready from now on, for good. */
@@ -87,7 +97,7 @@ export function createReadiness(options: ReadinessOptions): Readiness {
   };
 
   return {
-    async check() {
+    async check({ details = false } = {}) {
       // Starting or draining, the answer is 503 whatever Bedrock says: no probe for it.
       const upstream = phase === 'serving' ? await upstreamState() : health.state;
       const checks: Record<string, CheckResult> = {
@@ -95,6 +105,7 @@ export function createReadiness(options: ReadinessOptions): Readiness {
       };
       for (const [name, check] of Object.entries(degradable)) checks[name] = check();
       const degraded = Object.values(checks).some((result) => !result.ok);
+      if (!details) for (const [name, { ok }] of Object.entries(checks)) checks[name] = { ok };
       return { ready: phase === 'serving', phase, upstream, ...(degraded ? { degraded: true as const } : {}), checks };
     },
 

@@ -12,11 +12,24 @@ export interface MetricsOptions {
    */
   processMetrics?: boolean;
   /**
-   * Most distinct operation names kept as label values; later names are counted as `_other`, so a
-   * client inventing names cannot grow memory without bound. @default 200
+   * Most distinct operation names (per operation type) kept as label values; later ones are
+   * counted as `_other`, as is any name that is not a label value (see `boundedLabel`). So a
+   * client inventing names grows neither memory nor the scrape: 200 series of the longest names
+   * make under 600 KB of the exposition, the whole of it stays under 700 KB. @default 200
    */
   maxOperationNames?: number;
 }
+
+/** Longest label value taken from a client; a longer one counts as `_other`. */
+export const MAX_LABEL_LENGTH = 64;
+/** The label value of anything a client sent that is not kept under its own name. */
+export const OTHER_LABEL = '_other';
+const LABEL_VALUE = new RegExp(`^[A-Za-z0-9_]{1,${MAX_LABEL_LENGTH}}$`);
+/** Distinct error codes kept as label values (the gateway's, Yoga's and graphql-armor's are about 15). */
+const MAX_ERROR_CODES = 50;
+const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription']);
+const ANONYMOUS_LABEL = '_anonymous';
+const FIXED_LABELS = new Set([OTHER_LABEL, ANONYMOUS_LABEL]);
 
 /** Live values read at scrape time. */
 export interface MetricsSources {
@@ -26,7 +39,11 @@ export interface MetricsSources {
   circuitState(): CircuitState;
 }
 
-export type RejectionReason = 'unauthenticated' | 'rate_limited' | 'invalid' | 'limit_exceeded';
+// upstream_share: an upstream call refused (THROTTLED, not sent) because its caller's share of
+// UPSTREAM_CALLS_PER_SECOND could not fit it in time; watch_limit: a subscription refused because
+// its caller already watches MAX_WATCHED_JOBS_PER_CREDENTIAL jobs; too_many_streams: a WebSocket
+// or SSE subscription refused because its caller holds MAX_STREAMS_PER_CREDENTIAL streams.
+export type RejectionReason = 'unauthenticated' | 'rate_limited' | 'invalid' | 'limit_exceeded' | 'host_not_allowed' | 'upstream_share' | 'watch_limit' | 'too_many_streams' | 'connection_limit_per_ip' | 'connection_limit';
 
 export interface GatewayMetrics {
   readonly registry: Registry;
@@ -50,8 +67,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const maxOperationNames = options.maxOperationNames ?? 200;
-  const operationNames = new Set<string>();
+  const operationNameLabel = boundedLabel(options.maxOperationNames ?? 200);
+  const codeLabel = boundedLabel(MAX_ERROR_CODES);
 
   const operations = new Counter({
     name: 'gateway_graphql_operations_total',
@@ -74,7 +91,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   });
   const rejections = new Counter({
     name: 'gateway_graphql_rejected_total',
-    help: 'Requests and operations refused before execution: unauthenticated, rate_limited, invalid (parse/validation), limit_exceeded.',
+    help: 'Requests, connections and operations refused before execution, by reason (invalid: parse/validation; host_not_allowed: a Host outside ALLOWED_HOSTS).',
     labelNames: ['reason'] as const,
     registers,
   });
@@ -116,22 +133,20 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
 
-  const operationLabel = (name: string | undefined) => {
-    if (!name) return '_anonymous';
-    if (operationNames.has(name)) return name;
-    if (operationNames.size >= maxOperationNames) return '_other';
-    operationNames.add(name);
-    return name;
+  // Names are kept per type, so the cap bounds the series, not only the names.
+  const operationLabels = (name: string | undefined, type: string) => {
+    const operation_type = operationTypeLabel(type);
+    return { operation_name: name ? operationNameLabel(name, operation_type) : ANONYMOUS_LABEL, operation_type };
   };
 
   return {
     registry,
     observeOperation(name, type, seconds) {
-      const labels = { operation_name: operationLabel(name), operation_type: type };
+      const labels = operationLabels(name, type);
       operations.inc(labels);
       operationDuration.observe(labels, seconds);
     },
-    countError: (type, code) => errors.inc({ operation_type: type, code }),
+    countError: (type, code) => errors.inc({ operation_type: operationTypeLabel(type), code: codeLabel(code) }),
     countRejection: (reason) => rejections.inc({ reason }),
     observeUpstreamCall({ operation, outcome, attempts, durationMs }) {
       upstreamCalls.inc({ operation, outcome });
@@ -139,7 +154,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       if (attempts > 0) upstreamAttempts.inc({ operation }, attempts);
       if (attempts > 1) upstreamRetries.inc({ operation }, attempts - 1);
     },
-    observeHttpRequest: (route, status) => httpRequests.inc({ route, status: String(status) }),
+    observeHttpRequest: (route, status) =>
+      httpRequests.inc({ route, status: Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : OTHER_LABEL }),
     observeFanOut: (seconds) => fanOut.observe(seconds),
     watch(sources) {
       let countedRounds = 0;
@@ -169,5 +185,26 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
         },
       });
     },
+  };
+}
+
+function operationTypeLabel(type: string): string {
+  return OPERATION_TYPES.has(type) ? type : 'unknown';
+}
+
+/**
+ * Label values chosen by clients, bounded: a value is kept under its own name only when it is 1
+ * to MAX_LABEL_LENGTH characters of `[A-Za-z0-9_]`, is not one of the fixed labels (`_other`,
+ * `_anonymous`), and its (scope, value) pair is among the first `max` distinct ones; anything
+ * else is `_other`.
+ */
+export function boundedLabel(max: number): (value: string, scope?: string) => string {
+  const kept = new Set<string>();
+  return (value, scope = '') => {
+    const key = `${scope} ${value}`;
+    if (kept.has(key)) return value;
+    if (kept.size >= max || !LABEL_VALUE.test(value) || FIXED_LABELS.has(value)) return OTHER_LABEL;
+    kept.add(key);
+    return value;
   };
 }

@@ -14,6 +14,7 @@ import {
 import type { Plugin } from 'graphql-yoga';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import type { GatewayServerContext } from '../http/server-context.ts';
+import { createHideSuggestionsPlugin } from './hide-suggestions-plugin.ts';
 
 /** The shape limits every operation is checked against (MAX_* variables). */
 export interface QueryLimits {
@@ -99,11 +100,12 @@ export function createQueryLimitsPlugins({ limits, introspection }: QueryLimitsO
       maxTokens: { ...common, n: limits.maxTokens, onReject: [reportAs('MAX_TOKENS')] },
       costLimit: { ...common, maxCost: limits.maxCost, onReject: [reportAs('MAX_QUERY_COST')] },
       maxDirectives: { ...common, n: limits.maxDirectives, onReject: [reportAs('MAX_DIRECTIVES')] },
-      blockFieldSuggestion: { enabled: !introspection },
+      // It hides field suggestions only; hide-suggestions-plugin.ts hides every kind.
+      blockFieldSuggestion: { enabled: false },
     }) as Plugin,
   ];
   if (!introspection) {
-    plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(NoIntrospection) });
+    plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(NoIntrospection) }, createHideSuggestionsPlugin());
   }
   return plugins;
 }

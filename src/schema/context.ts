@@ -1,4 +1,5 @@
-// What every resolver receives. Built fresh per operation so loaders are never shared.
+// What every resolver receives. Built fresh per operation so loaders are never shared. Its
+// upstream calls are charged to the caller's share of the upstream budget (see callerOf).
 import type { Principal } from '../access/scopes.ts';
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
@@ -7,6 +8,7 @@ import type { Poller } from '../watch/poller.ts';
 import { createCacheability, type Cacheability } from './cacheability.ts';
 
 export interface ContextDependencies {
+  /** Bedrock; the context hands resolvers its view for this operation's caller. */
   jobs: JobsApi;
   /** Live job streams for subscriptions, shared by the whole process. */
   feed: JobFeed;
@@ -20,6 +22,8 @@ export interface ContextDependencies {
   maxJobsPerOperation: number;
   /** Who the operation runs as; scope checks read it. */
   principal: Principal;
+  /** The client's address (callers without credentials get a share of the upstream budget each). */
+  clientAddress?: string;
   /** Correlates the operation's log lines; echoed in the `x-request-id` response header. */
   requestId: string;
 }
@@ -36,6 +40,7 @@ export interface Warning {
 }
 
 export interface Context {
+  /** Bedrock, with every call charged to this operation's caller (`jobs.caller`). */
   jobs: JobsApi;
   feed: JobFeed;
   poller: Poller;
@@ -50,25 +55,35 @@ export interface Context {
   warnings: Warning[];
 }
 
+/**
+ * Whose share of the upstream budget (and of watched jobs) an operation spends: its credential,
+ * or without one its client's address, or one share for every caller whose address is unknown.
+ */
+export function callerOf(principal: Principal, clientAddress: string | undefined): string {
+  if (principal.kind !== 'anonymous') return principal.id;
+  return clientAddress && clientAddress !== 'unknown' ? `ip:${clientAddress}` : 'anonymous';
+}
+
 export function createContext(deps: ContextDependencies): Context {
   const cacheability = createCacheability();
+  const jobs = deps.jobs.forCaller(callerOf(deps.principal, deps.clientAddress));
   // Created on first use: subscriptions and mutations never need one.
   let jobLoader: JobLoader | undefined;
   const job: JobLoader = {
     load(identifier) {
-      jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
+      jobLoader ??= createJobLoader(jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
       return jobLoader.load(identifier).then((loaded) => {
         cacheability.noteJob(loaded);
         return loaded;
       });
     },
     primeFrom(listed) {
-      jobLoader ??= createJobLoader(deps.jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
+      jobLoader ??= createJobLoader(jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
       jobLoader.primeFrom(listed);
     },
   };
   return {
-    jobs: deps.jobs,
+    jobs,
     feed: deps.feed,
     poller: deps.poller,
     loaders: { job },

@@ -97,7 +97,7 @@ builder.mutationFields((t) => ({
         throw withExtensions(error, { clientRequestToken: request.clientRequestToken });
       });
       try {
-        return await poller.refresh(jobIdFromArn(jobArn), { paced: false });
+        return await poller.refresh(jobIdFromArn(jobArn), { paced: false, caller: jobs.caller });
       } catch (error) {
         // The job exists and is billed: never lose its ARN to a failed read.
         const cause = errorCodeOf(error);

@@ -38,7 +38,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The current status at once (previousStatus null), then one event per status change, in order; completes after a terminal status. However many clients watch a job, it is refreshed once per poll interval.',
     args: { jobIdentifier: t.arg.string({ required: true, description: JOB_IDENTIFIER }) },
-    subscribe: (_, { jobIdentifier }, { feed, jobs }) => feed.follow(jobs.identifiers.normalise(jobIdentifier), 'status'),
+    subscribe: (_, { jobIdentifier }, { feed, jobs }) => feed.follow(jobs.identifiers.normalise(jobIdentifier), 'status', jobs.caller),
     resolve: (change) => change,
   }),
 }));

@@ -176,7 +176,7 @@ builder.subscriptionFields((t) => ({
     description:
       'The job at once, then again whenever anything about it changes (status, record counts, message): what a progress bar needs. Completes after a terminal status.',
     args: { jobIdentifier: t.arg.string({ required: true, description: JOB_IDENTIFIER }) },
-    subscribe: (_, { jobIdentifier }, { feed, jobs }) => feed.follow(jobs.identifiers.normalise(jobIdentifier), 'anything'),
+    subscribe: (_, { jobIdentifier }, { feed, jobs }) => feed.follow(jobs.identifiers.normalise(jobIdentifier), 'anything', jobs.caller),
     resolve: (change: JobChange) => change.job,
   }),
 }));
@@ -200,7 +200,7 @@ builder.mutationFields((t) => ({
         );
       }
       await jobs.stopJob(jobId);
-      return poller.refresh(jobId, { paced: false });
+      return poller.refresh(jobId, { paced: false, caller: jobs.caller });
     },
   }),
 }));

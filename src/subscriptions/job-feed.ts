@@ -2,7 +2,8 @@
 // poller publishes, completing after a terminal status; what each stream last received is kept
 // (by cohort, see Cohorts), so a subscriber never sees a duplicate and always catches up with
 // the latest. For the whole account: every status change of a job matching a filter, new jobs
-// included.
+// included. Each caller may follow only so many distinct unfinished jobs at once (watch-quota.ts),
+// and the first read of a job is charged to the caller's share of the upstream budget.
 import {
   isOlderState,
   isTerminalStatus,
@@ -14,6 +15,7 @@ import {
 import { createEventStream, type EventStream } from './event-stream.ts';
 import type { JobObservation, JobPubSub } from '../watch/job-pub-sub.ts';
 import type { Poller } from '../watch/poller.ts';
+import { createWatchQuota } from '../watch/watch-quota.ts';
 
 export interface JobChange {
   job: ModelInvocationJob;
@@ -28,8 +30,11 @@ export interface JobFeed {
   /**
    * Fetches the job (rejecting with NOT_FOUND or BAD_USER_INPUT before anything is watched),
    * then streams changes of the given kind. `return()` on the stream releases everything.
+   * `caller` (a credential, or a client address without one) is charged for the fetch, and
+   * rejected with LIMIT_EXCEEDED, before any fetch, when this would be one job more than it may
+   * watch at once.
    */
-  follow(jobId: string, kind: ChangeKind): Promise<AsyncIterableIterator<JobChange>>;
+  follow(jobId: string, kind: ChangeKind, caller: string): Promise<AsyncIterableIterator<JobChange>>;
   /** Every status change of any job matching the filter, until `return()`. */
   followAccount(filter: JobFilter): AsyncIterableIterator<JobChange>;
   /** Number of open streams. */
@@ -49,9 +54,17 @@ export interface JobFeedOptions {
   pubSub: JobPubSub;
   /** After each change of a job reached all of its streams: seconds since it was observed. */
   onFanOut?(seconds: number): void;
+  /**
+   * Most distinct unfinished jobs one caller may follow at once (MAX_WATCHED_JOBS_PER_CREDENTIAL);
+   * a stream holds its job until it ends. @default Infinity
+   */
+  maxWatchedJobsPerCaller?: number;
+  /** Told about every follow refused for that limit (metrics). */
+  onRefused?(reason: 'watch_limit'): void;
 }
 
-export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): JobFeed {
+export function createJobFeed({ poller, pubSub, onFanOut, maxWatchedJobsPerCaller = Infinity, onRefused }: JobFeedOptions): JobFeed {
+  const quota = createWatchQuota({ maxJobsPerCaller: maxWatchedJobsPerCaller });
   // Every open stream, to end them all on close().
   const open = new Set<{ end(): void }>();
   // One pub/sub subscription per followed job, shared by all of its streams: an observation
@@ -129,21 +142,32 @@ export function createJobFeed({ poller, pubSub, onFanOut }: JobFeedOptions): Job
   };
 
   return {
-    async follow(jobId, kind) {
+    async follow(jobId, kind, caller) {
+      // Counted before anything is fetched: a caller over its limit costs no upstream call. A job
+      // that turns out unknown or finished is let go again below (its stream ends at once).
+      let unclaim: () => void;
+      try {
+        unclaim = quota.claim(caller, jobId);
+      } catch (error) {
+        onRefused?.('watch_limit');
+        throw error;
+      }
       // Watch first: the fetch below then records the job in the watch set, so the subscribers
       // that follow are answered from it instead of each fetching the job again.
       const release = poller.watch(jobId);
       let initial: ModelInvocationJob;
       try {
-        initial = await poller.current(jobId);
+        initial = await poller.current(jobId, caller);
       } catch (error) {
         release();
+        unclaim();
         throw error;
       }
       let leave: (() => void) | undefined;
       const stream = createEventStream<JobChange>(() => {
         open.delete(stream);
         release();
+        unclaim();
         leave?.();
       });
       stream.push(firstChangeOf(initial));

@@ -3,6 +3,7 @@
 // anyone (the poller tracks it). Delivery is best effort, so polling stays the safety net; an
 // event only says "look now", its content is never trusted.
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { parseJobId } from '../bedrock/job-identifier.ts';
 import type { Poller } from './poller.ts';
@@ -18,13 +19,27 @@ export interface EventBridgeReceiverOptions {
   secret: string;
   poller: Poller;
   logger: Logger;
+  /**
+   * Counts a missing or wrong secret against its sender (`from`: the HTTP server's request), as
+   * failed authentications are; returns the refusal to send instead of 401 once the sender is
+   * over its rate (429 with Retry-After). Unset: wrong secrets are only refused.
+   */
+  countWrongSecret?(from: IncomingMessage | undefined): WrongSecretRefusal | undefined;
+}
+
+/** How to turn a sender away that keeps presenting wrong secrets. */
+export interface WrongSecretRefusal {
+  status: number;
+  headers: Record<string, string>;
+  error: { message: string };
 }
 
 export interface EventBridgeReceiver {
-  handle(request: Request): Promise<Response>;
+  /** `from`: the HTTP server's request, which tells who sent it. */
+  handle(request: Request, from?: IncomingMessage): Promise<Response>;
 }
 
-export function createEventBridgeReceiver({ secret, poller, logger }: EventBridgeReceiverOptions): EventBridgeReceiver {
+export function createEventBridgeReceiver({ secret, poller, logger, countWrongSecret }: EventBridgeReceiverOptions): EventBridgeReceiver {
   const expected = Buffer.from(secret);
   const authorised = (presented: string | null) => {
     const given = Buffer.from(presented ?? '');
@@ -33,9 +48,11 @@ export function createEventBridgeReceiver({ secret, poller, logger }: EventBridg
   const reject = (status: number, error: string) => Response.json({ error }, { status });
 
   return {
-    async handle(request) {
+    async handle(request, from) {
       if (request.method !== 'POST') return reject(405, 'POST an EventBridge event');
       if (!authorised(request.headers.get(SECRET_HEADER))) {
+        const refused = countWrongSecret?.(from);
+        if (refused) return Response.json({ error: refused.error.message }, { status: refused.status, headers: refused.headers });
         return reject(401, `missing or wrong ${SECRET_HEADER}`);
       }
       if (Number(request.headers.get('content-length') ?? 0) > MAX_EVENT_BYTES) return reject(413, 'event too large');

@@ -178,8 +178,12 @@ export function createPollRounds(options: PollRoundsOptions): PollRounds {
     async run(startedAt) {
       callsThisRound = 0;
       const { held, ownsAccount } = await claim();
-      // Half an interval of slack: a job due "now-ish" goes in this round.
-      const due = held.filter(({ backoff }) => backoff.retryAt <= startedAt + intervalMs / 2);
+      // Half an interval of slack: a job due "now-ish" goes in this round. A job whose first read
+      // is under way (a subscription starting) is left to it: a subscription churned on unknown
+      // ids must cost its caller one call each, not the poller's share besides.
+      const due = held.filter(
+        ({ jobId, latest, backoff }) => backoff.retryAt <= startedAt + intervalMs / 2 && !(latest === undefined && upstream.pending(jobId)),
+      );
       const useList =
         listBackoff.retryAt <= startedAt && (ownsAccount || (due.length > listThreshold && lastListCalls < due.length));
       const individually = useList ? await listDue(due, ownsAccount) : due;

@@ -16,7 +16,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
-import type { JobsApi } from '../bedrock/jobs.ts';
+import { POLLER_CALLER, type JobsApi } from '../bedrock/jobs.ts';
 import type { UpstreamHealth } from '../bedrock/upstream-health.ts';
 import { createAccountTracker } from './account-tracker.ts';
 import type { JobPubSub } from './job-pub-sub.ts';
@@ -84,13 +84,17 @@ export interface Poller {
   latest(jobId: string): ModelInvocationJob | undefined;
   /** Whether a change of this job would reach anyone (it is watched, or the account is). */
   isTracked(jobId: string): boolean;
-  /** The latest state: the watch set's, or one upstream fetch shared by concurrent callers. */
-  current(jobId: string): Promise<ModelInvocationJob>;
+  /**
+   * The latest state: the watch set's, or one upstream fetch shared by concurrent callers, charged
+   * to `caller`'s share of the call budget (the client whose subscription asks).
+   */
+  current(jobId: string, caller: string): Promise<ModelInvocationJob>;
   /**
    * Refreshes a job now and publishes any change. Pushed events wait for a slot under the rate
-   * like polling does; a mutation's own follow-up (`paced: false`) does not queue behind them.
+   * like polling does; a mutation's own follow-up (`paced: false`) does not queue behind them,
+   * and is charged to `caller`'s share. @default caller: the poller's
    */
-  refresh(jobId: string, options?: { paced?: boolean }): Promise<ModelInvocationJob>;
+  refresh(jobId: string, options?: { paced?: boolean; caller?: string }): Promise<ModelInvocationJob>;
   /** Called after every round; returns the unsubscribe function. */
   onRound(listener: (stats: PollerStats) => void): () => void;
   stats(): PollerStats;
@@ -99,7 +103,9 @@ export interface Poller {
 }
 
 export function createPoller(options: PollerOptions): Poller {
-  const { jobs, pubSub, intervalMs, logger } = options;
+  const { pubSub, intervalMs, logger } = options;
+  // Rounds and pushed refreshes spend the poller's own share (POLL_MAX_CALLS_PER_SECOND).
+  const jobs = options.jobs.forCaller(POLLER_CALLER);
   const ownership = options.ownership ?? createLocalPollOwnership();
   const backoff = { intervalMs, maxBackoffMs: options.maxBackoffMs ?? 60_000 };
   const closing = new AbortController();
@@ -173,17 +179,17 @@ export function createPoller(options: PollerOptions): Poller {
 
     isTracked: (jobId) => watchSet.has(jobId) || account.watchers > 0,
 
-    async current(jobId) {
+    async current(jobId, caller) {
       const known = watchSet.latest(jobId);
       if (known) return known;
-      return observe(await upstream.fetchJob(jobId, false));
+      return observe(await upstream.fetchJob(jobId, false, caller));
     },
 
-    async refresh(jobId, { paced = true } = {}) {
+    async refresh(jobId, { paced = true, caller } = {}) {
       // A fetch already under way may predate the change that prompted this refresh.
       await upstream.pending(jobId)?.catch(() => undefined);
       if (paced) await upstream.nextSlot();
-      return observe(await upstream.fetchJob(jobId, true));
+      return observe(await upstream.fetchJob(jobId, true, caller));
     },
 
     onRound(listener) {

@@ -1,7 +1,8 @@
 // graphql-ws's onSubscribe: what an operation on an admitted socket must pass before it runs —
-// the per-connection cap, the admission decision (credential expiry, request rate), parsing and
-// validation — all through Yoga's envelop, so its plugins (masking, limits, auth scopes) apply
-// to WebSockets as to HTTP. It answers with the execution arguments or the errors to send.
+// the caller's WebSocket rate, the per-connection cap, parsing and validation, the admission
+// decision (credential expiry, request rate) — all through Yoga's envelop, so its plugins
+// (masking, limits, auth scopes) apply to WebSockets as to HTTP. It answers with the execution
+// arguments or the errors to send.
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Context as WsContext, OperationResult, SubscribePayload } from 'graphql-ws';
@@ -48,6 +49,12 @@ export function createOperationSetup(options: OperationSetupOptions) {
       logOperation(logger, record, { id });
       return errors;
     };
+    const address = options.clientAddress(ctx.extra.request);
+    // Every subscribe message costs a token before it is read, valid or not: reading one (parsing,
+    // validating) is the work a flood of them would make. Their own bucket has room for a
+    // dashboard's subscription per row at once.
+    const flooding = admission.message(principal, address);
+    if (flooding) return refuse([flooding.error]);
     // ctx.subscriptions already holds this operation's id.
     if (Object.keys(ctx.subscriptions).length > options.maxSubscriptionsPerConnection) {
       return refuse([
@@ -76,10 +83,10 @@ export function createOperationSetup(options: OperationSetupOptions) {
     const errors = validate(schema, document);
     if (errors.length > 0) return refuse(errors);
     // Queries and mutations over a socket count against the request rate like HTTP ones.
-    // Starting a subscription does not: the per-connection cap bounds those, and a dashboard
-    // opening a stream per visible row must not trip a limit meant for request floods.
+    // Subscription starts only spend from the WebSocket bucket above: a dashboard opening a
+    // stream per visible row must not trip the smaller burst meant for request floods.
     const counted = getOperationAST(document, payload.operationName)?.operation !== 'subscription';
-    const refusal = admission.operation(principal, options.clientAddress(ctx.extra.request), counted);
+    const refusal = admission.operation(principal, address, counted);
     if (refusal) return refuse([refusal.error]);
     live.started(ctx, id, record);
     return {

@@ -1,14 +1,14 @@
 // graphql-ws on the gateway's HTTP server: sockets admitted at connection_init by the one
-// admission decision (access/admission.ts), operations set up through Yoga's envelop
-// (operation-setup.ts), subscription events written directly (direct-delivery.ts), one log line
-// per operation (live-operations.ts).
+// admission decision (access/admission.ts), each holding one of its caller's stream slots until
+// it closes; operations set up through Yoga's envelop (operation-setup.ts), subscription events
+// written directly (direct-delivery.ts), one log line per operation (live-operations.ts).
 import type { IncomingMessage, Server } from 'node:http';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { isAsyncIterable, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { Admission } from '../access/admission.ts';
+import type { Admission, RefusalReason } from '../access/admission.ts';
 import type { Principal } from '../access/scopes.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { recordErrors, type OperationRecord } from '../observability/operation-record.ts';
@@ -41,14 +41,29 @@ export type WebSocketTransportOptions = WebSocketLimits & {
   clientAddress(req: IncomingMessage): string;
   /** Browser origins allowed besides the gateway's own (CORS_ORIGINS). */
   isAllowedOrigin(origin: string): boolean;
+  /** Whether the upgrade's Host header is one the gateway answers (ALLOWED_HOSTS); if not, 421. */
+  isAllowedHost(host: string | undefined): boolean;
   maskedErrors: MaskedErrors;
   metrics: GatewayMetrics;
   logger: Logger;
 };
 
 /**
+ * How a socket refused at connection_init is closed, by reason (graphql-ws itself closes an
+ * unauthenticated one with 4403 Forbidden, which its clients retry). 4429 is graphql-ws's "too
+ * many" code: its clients treat it as fatal and stop, which is what a key guesser or a flood
+ * should do. 1013 Try Again Later is one they retry with their backoff: a stream slot frees
+ * when another of the caller's streams closes.
+ */
+const CLOSE_ON_REFUSAL: Record<Exclude<RefusalReason, 'unauthenticated'>, [code: number, reason: string]> = {
+  rate_limited: [4429, 'Too many requests'],
+  too_many_streams: [1013, 'Try again later: too many open streams (MAX_STREAMS_PER_CREDENTIAL)'],
+};
+
+/**
  * graphql-ws on the HTTP server's `/graphql` upgrades. Credentials come in the connection_init
- * payload; a socket without valid ones is closed with 4403.
+ * payload; a socket without valid ones is closed with 4403, one from a caller over its rate with
+ * 4429, one beyond its caller's open streams with 1013.
  */
 export function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocketTransportOptions) {
   const { admission, metrics, logger } = options;
@@ -60,8 +75,11 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
     // relies on ws writing its own frames synchronously, as it does without extensions.
     perMessageDeflate: false,
     // CORS does not cover WebSockets: refuse browser pages from other origins at the upgrade.
-    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }) =>
-      !origin || isSameOrigin(origin, req.headers.host) || options.isAllowedOrigin(origin),
+    // Another Host: a DNS-rebinding page is same-origin with itself (http/allowed-hosts.ts).
+    verifyClient: ({ origin, req }: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, reason?: string) => void) => {
+      if (!options.isAllowedHost(req.headers.host)) return done(false, 421, 'Misdirected Request');
+      done(!origin || isSameOrigin(origin, req.headers.host) || options.isAllowedOrigin(origin));
+    },
   });
   const principals = new WeakMap<object, Principal>();
   const live = createLiveOperations(logger);
@@ -78,13 +96,26 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
       onConnect: async (ctx) => {
         const params = lowerCaseKeys(ctx.connectionParams);
         const credentials = { apiKey: params['x-api-key'], authorization: params['authorization'] };
-        const result = await admission.connection(credentials, options.clientAddress(ctx.extra.request));
+        const { socket, request } = ctx.extra;
+        const address = options.clientAddress(request);
+        const result = await admission.connection(credentials, address);
         if (!result.admitted) {
-          logger.info({ reason: result.error.message }, 'websocket refused: not authenticated');
+          logger.info({ reason: result.error.message }, `websocket refused: ${result.reason}`);
+          // Unauthenticated: graphql-ws closes with 4403 Forbidden when this returns false.
+          if (result.reason !== 'unauthenticated') socket.close(...CLOSE_ON_REFUSAL[result.reason]);
           return false;
         }
+        // Closed while authenticating: nothing to hold a slot for (its close event has passed).
+        if (socket.readyState !== socket.OPEN) return false;
+        const stream = admission.openStream(result.principal, address);
+        if (!stream.admitted) {
+          logger.info({ reason: stream.error.message }, 'websocket refused: too many streams');
+          socket.close(...CLOSE_ON_REFUSAL.too_many_streams);
+          return false;
+        }
+        socket.once('close', stream.release);
         principals.set(ctx, result.principal);
-        if (result.principal.expiresAt !== undefined) closeAtExpiry(ctx.extra.socket, result.principal.expiresAt, logger);
+        if (result.principal.expiresAt !== undefined) closeAtExpiry(socket, result.principal.expiresAt, logger);
         return true;
       },
       onSubscribe: createOperationSetup({
