@@ -71,6 +71,17 @@ describe('logs', () => {
     expect(everything).not.toContain(SECRET);
   });
 
+  it("should log at most 128 characters of a client's operation name", async () => {
+    const lines: string[] = [];
+    const t = await start({}, lines);
+    const name = `Q${'x'.repeat(90_000)}`;
+    await t.post({ query: `query ${name} { __typename }` });
+    await expect.poll(() => lines.some((line) => line.includes('"graphql operation"'))).toBe(true);
+    const entry = lines.map((line) => JSON.parse(line) as { msg: string; operationName?: string }).find((e) => e.msg === 'graphql operation')!;
+    expect(entry.operationName).toBe(`${name.slice(0, 128)}…`);
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(2000);
+  });
+
   it('should redact credentials wherever a log call puts headers or connection params', () => {
     const lines: string[] = [];
     const logger = createLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(line) });

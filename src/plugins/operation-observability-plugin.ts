@@ -16,9 +16,14 @@ export interface OperationObservabilityOptions {
 
 type Errors = readonly unknown[] | undefined;
 
+/** Longest operation name logged and traced: a client's 90 KB name must not make 90 KB log lines. */
+const MAX_LOGGED_NAME = 128;
+
 function describe(args: ExecutionArgs) {
   const operation = getOperationAST(args.document, args.operationName);
-  return { name: operation?.name?.value, type: operation?.operation ?? 'unknown' };
+  const name = operation?.name?.value;
+  const bounded = name !== undefined && name.length > MAX_LOGGED_NAME ? `${name.slice(0, MAX_LOGGED_NAME)}…` : name;
+  return { name: bounded, type: operation?.operation ?? 'unknown' };
 }
 
 const recordOf = (context: unknown) => (context as GatewayServerContext | undefined)?.operation;

@@ -4,6 +4,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import WebSocket from 'ws';
 import { createEventQueue, type EventQueue } from './event-queue.ts';
+import { createSseReader } from './subscriptions.ts';
 import type { GraphQLResponse } from './test-gateway.ts';
 
 /** The attacker's source address: loopback, but not the test's own 127.0.0.1. */
@@ -55,7 +56,7 @@ export function openSse(
   { headers = {}, from }: { headers?: Record<string, string>; from?: string } = {},
 ): SseStream {
   const queue = createEventQueue<GraphQLResponse>();
-  let completed = false;
+  const messages = createSseReader(queue);
   let answer!: (value: { status: number; headers: IncomingHttpHeaders }) => void;
   let fail!: (error: unknown) => void;
   const answered = new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => ((answer = resolve), (fail = reject)));
@@ -70,20 +71,8 @@ export function openSse(
     },
     (res) => {
       answer({ status: res.statusCode!, headers: res.headers });
-      let buffer = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(message)?.[1];
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (event === 'next' && data) queue.push(JSON.parse(data) as GraphQLResponse);
-          if (event === 'complete') completed = true;
-        }
-      });
+      res.on('data', (chunk: string) => messages.read(chunk));
       res.on('end', () => queue.complete());
       res.on('close', () => queue.complete());
     },
@@ -96,7 +85,7 @@ export function openSse(
   // Object.assign would copy the getter's value, not the getter.
   return Object.defineProperties(queue, {
     answered: { value: answered },
-    completed: { get: () => completed },
+    completed: { get: () => messages.completed },
     abort: { value: () => req.destroy() },
   }) as SseStream;
 }

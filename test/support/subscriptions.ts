@@ -49,19 +49,10 @@ export function subscribeSse(
       });
       if (!response.ok || !response.body) throw new Error(`SSE answered ${response.status}`);
       const decoder = new TextDecoder();
-      let buffer = '';
+      const messages = createSseReader(queue);
       const reader = response.body.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        buffer += decoder.decode(read.value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(message)?.[1];
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          if (event === 'next' && data) queue.push(JSON.parse(data) as GraphQLResponse);
-          if (event === 'complete') return queue.complete();
-        }
+      for (let read = await reader.read(); !read.done && !messages.completed; read = await reader.read()) {
+        messages.read(decoder.decode(read.value, { stream: true }));
       }
       queue.complete();
     } catch (error) {
@@ -69,4 +60,33 @@ export function subscribeSse(
     }
   })();
   return Object.assign(queue, { abort: () => controller.abort() });
+}
+
+/**
+ * Reads GraphQL over SSE text as it arrives: `next` events go to the queue, `complete` completes
+ * it (and sets `completed`).
+ */
+export function createSseReader(queue: EventQueue<GraphQLResponse>): { read(chunk: string): void; readonly completed: boolean } {
+  let buffer = '';
+  let completed = false;
+  return {
+    read(chunk) {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const message = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(message)?.[1];
+        const data = /^data: (.*)$/m.exec(message)?.[1];
+        if (event === 'next' && data) queue.push(JSON.parse(data) as GraphQLResponse);
+        if (event === 'complete') {
+          completed = true;
+          queue.complete();
+        }
+      }
+    },
+    get completed() {
+      return completed;
+    },
+  };
 }
