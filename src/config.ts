@@ -11,6 +11,9 @@ import type { TracingOptions } from './observability/tracing.ts';
 import type { QueryLimits } from './plugins/query-limits-plugin.ts';
 import type { ResponseCacheOptions } from './plugins/response-cache-plugin.ts';
 import type { RedisConfig } from './redis/redis-connections.ts';
+import { EXAMPLE_MODEL_PRICES, parseModelPrices, type ModelPrices } from './results/cost.ts';
+import type { ResultsOptions } from './results/job-results.ts';
+import type { RetryOptions } from './results/retry-failed-records.ts';
 import type { WebSocketLimits } from './websocket/transport.ts';
 
 export type BedrockBackend = 'simulator' | 'aws';
@@ -65,6 +68,13 @@ export interface Config {
   eventBridgeSecret: string | undefined;
   /** Scale-out through Redis (REDIS_URL); undefined keeps everything in this process. */
   redis: RedisConfig | undefined;
+  /** Job outputs: download URL lifetime (RESULTS_URL_TTL_S) and model prices (MODEL_PRICES). */
+  results: ResultsOptions & {
+    /** True when `modelPrices` is the simulator's example table (MODEL_PRICES unset). */
+    examplePrices: boolean;
+  };
+  /** retryFailedRecords: Bedrock's fewest records per job (BATCH_MIN_RECORDS). */
+  retry: RetryOptions;
   simulator: {
     /** Port for `npm run simulator` (the embedded one always takes a free loopback port). */
     port: number;
@@ -191,6 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     eventBridgeSecret: read.secret('EVENTBRIDGE_SECRET', 16),
     redis: redisUrl === undefined ? undefined : redis,
+    results: readResults(read, env, backend),
+    retry: { minRecords: read.integer('BATCH_MIN_RECORDS', 100, 1, 1_000_000) },
     simulator: {
       port: read.integer('SIMULATOR_PORT', 4010, 0, 65535),
       stepMs: read.integer('SIMULATOR_STEP_MS', 1500, 1, 3_600_000),
@@ -210,6 +222,26 @@ function readPollShare(read: Reader, env: Env, callsPerSecond: number, warnings:
     throw new ConfigError(`${name} must be at most UPSTREAM_CALLS_PER_SECOND (${callsPerSecond}), the budget it is a share of (got "${value}")`);
   }
   return value;
+}
+
+// MODEL_PRICES, or in simulator mode while it is unset, the simulator's example table.
+function readResults(read: Reader, env: Env, backend: BedrockBackend): Config['results'] {
+  // SigV4 presigned URLs last at most 7 days.
+  const urlTtlSeconds = read.integer('RESULTS_URL_TTL_S', 900, 1, 604_800);
+  const text = env.MODEL_PRICES?.trim();
+  if (!text) {
+    const example = backend === 'simulator';
+    return { urlTtlSeconds, modelPrices: example ? EXAMPLE_MODEL_PRICES : new Map(), examplePrices: example };
+  }
+  let modelPrices: ModelPrices;
+  try {
+    modelPrices = parseModelPrices(text);
+  } catch (error) {
+    throw new ConfigError(
+      `MODEL_PRICES must be a JSON object mapping each model id to its USD prices per million tokens, e.g. {"amazon.nova-lite-v1:0":{"input":0.03,"output":0.12}}, each a number of 0 or more (${(error as Error).message})`,
+    );
+  }
+  return { urlTtlSeconds, modelPrices, examplePrices: false };
 }
 
 // Node refuses a headers timeout longer than the request timeout.

@@ -41,6 +41,7 @@ import { createResponseCachePlugin } from './plugins/response-cache-plugin.ts';
 import { createWarningsPlugin } from './plugins/warnings-plugin.ts';
 import type { GatewayServerContext } from './http/server-context.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
+import { createResultsStorage, type ResultsStorage } from './results/storage.ts';
 import { createContext, type Context } from './schema/context.ts';
 import { schema } from './schema/index.ts';
 import type { Simulator } from './simulator/index.ts';
@@ -114,6 +115,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const tracing = await createTracing(config.tracing);
   const { upstream, scaleOut } = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
   const { jobs } = upstream;
+  // S3 through the same endpoint, region and credentials as Bedrock in simulator mode; the SDK's
+  // own resolution (AWS_ENDPOINT_URL_S3 included) against AWS. The SDK loads on first use.
+  const { attemptTimeoutMs, maxAttempts, retryMode, deadlineMs } = config.upstream;
+  const storage = createResultsStorage({
+    target: embedded ? { ...embedded.target, forcePathStyle: true } : {},
+    attemptTimeoutMs,
+    maxAttempts,
+    retryMode,
+    deadlineMs,
+    logger: logger.child({ component: 's3' }),
+  });
 
   const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
   const admission = createGatewayAdmission(config, metrics, logger);
@@ -145,6 +157,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     jobs,
     feed,
     poller,
+    storage,
     admission,
     tracing,
     metrics,
@@ -212,6 +225,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await disposed;
     await closed;
     upstream.close();
+    storage.close();
     await tracing.shutdown();
     if (embedded?.owned) await simulator?.close();
     else simulator?.setEventBridgeTarget(undefined);
@@ -299,6 +313,8 @@ interface YogaParts {
   jobs: JobsApi;
   feed: JobFeed;
   poller: Poller;
+  /** The jobs' S3 input and output. */
+  storage: ResultsStorage;
   admission: Admission;
   tracing: Tracing;
   metrics: GatewayMetrics;
@@ -313,7 +329,7 @@ interface YogaParts {
 
 /** Yoga with the gateway's plugins, in the order they must run, and a fresh context per operation. */
 function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
-  const { jobs, feed, poller, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge } = parts;
+  const { jobs, feed, poller, storage, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge } = parts;
   return createYoga<GatewayServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -351,6 +367,8 @@ function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
         jobs,
         feed,
         poller,
+        results: { storage, options: config.results },
+        retry: config.retry,
         upstreamConcurrency: config.upstream.concurrency,
         maxBatchIdentifiers: config.maxBatchIdentifiers,
         maxJobsPerOperation: config.limits.maxJobsPerOperation,

@@ -121,6 +121,18 @@ describe('security configuration', () => {
     ]);
   });
 
+  it('should read MODEL_PRICES, with an example table only in simulator mode while it is unset', () => {
+    const prices = loadConfig({ MODEL_PRICES: '{"m1":{"input":0.5,"output":1.5}}' }).results;
+    expect(prices).toMatchObject({ urlTtlSeconds: 900, examplePrices: false });
+    expect([...prices.modelPrices]).toEqual([['m1', { input: 0.5, output: 1.5 }]]);
+    const example = loadConfig({}).results;
+    expect(example.examplePrices).toBe(true);
+    expect(example.modelPrices.size).toBeGreaterThan(0);
+    const aws = loadConfig({ BEDROCK_BACKEND: 'aws', AUTH_REQUIRED: 'false', RESULTS_URL_TTL_S: '60' }).results;
+    expect(aws).toMatchObject({ urlTtlSeconds: 60, examplePrices: false });
+    expect(aws.modelPrices.size).toBe(0);
+  });
+
   it('should turn introspection and GraphiQL off in production unless enabled', () => {
     expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ introspection: false, graphiql: false, exposeErrorDetails: false });
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).introspection).toBe(true);
@@ -144,6 +156,12 @@ describe('security configuration', () => {
     ['RATE_LIMIT_RPS', 'fast', /^RATE_LIMIT_RPS must be an integer/],
     ['UPSTREAM_RETRY_MODE', 'legacy', /^UPSTREAM_RETRY_MODE must be one of standard, adaptive/],
     ['INTROSPECTION', 'perhaps', /^INTROSPECTION must be true or false/],
+    ['MODEL_PRICES', '{"m": 1', /^MODEL_PRICES must be a JSON object mapping each model id to its USD prices per million tokens.*\(got invalid JSON\)$/],
+    ['MODEL_PRICES', '[]', /^MODEL_PRICES must be .*\(got a JSON array\)$/],
+    ['MODEL_PRICES', '{"m":{"input":1}}', /^MODEL_PRICES must be .*\(got "m": \{"input":1\}\)$/],
+    ['MODEL_PRICES', '{"m":{"input":-1,"output":2}}', /^MODEL_PRICES must be .*\(got "m": /],
+    ['RESULTS_URL_TTL_S', '604801', /^RESULTS_URL_TTL_S must be an integer from 1 to 604800/],
+    ['BATCH_MIN_RECORDS', '0', /^BATCH_MIN_RECORDS must be an integer from 1 to 1000000 \(got "0"\)$/],
   ])('should reject %s=%s with one line naming it and no secret', (name, value, message) => {
     const run = () => loadConfig({ [name]: value });
     expect(run).toThrow(ConfigError);
@@ -178,7 +196,7 @@ describe('start-up with a bad value', () => {
     [{ PORT: 'abc' }, 'Configuration error: PORT must be an integer from 0 to 65535 (got "abc")'],
     [
       { BEDROCK_BACKEND: 'aws', GATEWAY_API_KEYS: '{oops' },
-      'Configuration error: GATEWAY_API_KEYS must be a JSON object mapping each API key to a list of scopes (jobs:read, jobs:write), e.g. {"key":["jobs:read"]} (got invalid JSON)',
+      'Configuration error: GATEWAY_API_KEYS must be a JSON object mapping each API key to a list of scopes (jobs:read, jobs:write, results:read), e.g. {"key":["jobs:read"]} (got invalid JSON)',
     ],
   ] as const)('should exit 1 with one line naming the variable (%o)', async ([env, line], { expect }) => {
     const child = startProcess('src/main.ts', env as Record<string, string>);

@@ -1,7 +1,10 @@
 // What a caller may do: the scopes credentials carry, and the principal a request runs as.
 
-/** Every scope the gateway knows. `jobs:read`: queries and subscriptions; `jobs:write`: mutations. */
-export const SCOPES = ['jobs:read', 'jobs:write'] as const;
+/**
+ * Every scope the gateway knows. `jobs:read`: queries and subscriptions; `jobs:write`: mutations;
+ * `results:read`: the contents of jobs' outputs (records and download URLs), which are customer data.
+ */
+export const SCOPES = ['jobs:read', 'jobs:write', 'results:read'] as const;
 
 export type Scope = (typeof SCOPES)[number];
 

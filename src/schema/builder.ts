@@ -12,6 +12,8 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     // Bedrock's Longs (record counts): numbers, exact up to 2^53 - 1.
     SafeInt: { Input: number; Output: number };
+    // Records' modelInput and modelOutput: any JSON value.
+    JSON: { Input: unknown; Output: unknown };
   };
   // Scopes are set on the root types (schema/index.ts), so every field under them is covered.
   AuthScopes: {
@@ -19,6 +21,8 @@ export const builder = new SchemaBuilder<{
     jobsRead: boolean;
     /** The caller holds `jobs:write`: mutations. */
     jobsWrite: boolean;
+    /** The caller holds `results:read`: record contents and download URLs of job outputs. */
+    resultsRead: boolean;
   };
 }>({
   plugins: [ScopeAuthPlugin],
@@ -30,11 +34,19 @@ export const builder = new SchemaBuilder<{
     authScopes: ({ principal }) => ({
       jobsRead: principal.scopes.has('jobs:read'),
       jobsWrite: principal.scopes.has('jobs:write'),
+      resultsRead: principal.scopes.has('results:read'),
     }),
-    unauthorizedError: (_parent, _context, info) =>
+    unauthorizedError: (_parent, _context, info, { failure }) =>
       createGatewayError(
         ErrorCode.FORBIDDEN,
-        `${info.parentType.name}.${info.fieldName} needs the ${info.parentType.name === 'Mutation' ? 'jobs:write' : 'jobs:read'} scope, which these credentials do not carry`,
+        `${info.parentType.name}.${info.fieldName} needs the ${scopeNameOf(failure) ?? (info.parentType.name === 'Mutation' ? 'jobs:write' : 'jobs:read')} scope, which these credentials do not carry`,
       ),
   },
 });
+
+/** The scope a failed check asked for, as credentials name it (`resultsRead` → `results:read`). */
+function scopeNameOf(failure: { kind: string; scope?: string; failures?: unknown[] }): string | undefined {
+  if (failure.kind === 'AuthScope' && failure.scope) return failure.scope.replace(/[A-Z]/, (c) => `:${c.toLowerCase()}`);
+  const [first] = (failure.failures ?? []) as Array<{ kind: string; scope?: string }>;
+  return first ? scopeNameOf(first) : undefined;
+}

@@ -3,6 +3,9 @@
 import type { Principal } from '../access/scopes.ts';
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
+import { createResultsReader, type ResultsOptions, type ResultsReader } from '../results/job-results.ts';
+import type { RetryOptions } from '../results/retry-failed-records.ts';
+import type { ResultsStorage } from '../results/storage.ts';
 import type { JobFeed } from '../subscriptions/job-feed.ts';
 import type { Poller } from '../watch/poller.ts';
 import { createCacheability, type Cacheability } from './cacheability.ts';
@@ -14,6 +17,10 @@ export interface ContextDependencies {
   feed: JobFeed;
   /** The shared poller: mutations ask it to refresh a job so subscribers see the effect at once. */
   poller: Poller;
+  /** The jobs' S3 input and output, shared by the whole process, and how results are served. */
+  results: { storage: ResultsStorage; options: ResultsOptions };
+  /** How retryFailedRecords checks its sources (BATCH_MIN_RECORDS). */
+  retry: RetryOptions;
   /** Most GetModelInvocationJob calls one operation runs at once. */
   upstreamConcurrency: number;
   /** Most identifiers accepted by modelInvocationJobsByIdentifier. */
@@ -46,6 +53,11 @@ export interface Context {
   poller: Poller;
   /** Every job loaded through here is noted in `cacheability`. */
   loaders: { job: JobLoader };
+  /** Jobs' results (S3 output), each job's folder listed once per operation. */
+  results: ResultsReader;
+  /** The jobs' S3 input and output (retryFailedRecords writes through it). */
+  storage: ResultsStorage;
+  retry: RetryOptions;
   limits: { maxBatchIdentifiers: number };
   principal: Principal;
   requestId: string;
@@ -87,6 +99,9 @@ export function createContext(deps: ContextDependencies): Context {
     feed: deps.feed,
     poller: deps.poller,
     loaders: { job },
+    results: createResultsReader(deps.results.storage, deps.results.options),
+    storage: deps.results.storage,
+    retry: deps.retry,
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
     principal: deps.principal,
     requestId: deps.requestId,

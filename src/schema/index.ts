@@ -3,13 +3,16 @@ import { lexicographicSortSchema } from 'graphql';
 import { builder } from './builder.ts';
 import './date-time.ts';
 import './safe-int.ts';
+import './json.ts';
 import './model-invocation-job-status.ts';
 import './data-config.ts';
 import './model-invocation-job.ts';
 import './model-invocation-job-status-change.ts';
 import './model-invocation-job-filter.ts';
 import './model-invocation-job-connection.ts';
+import './results.ts';
 import './create-model-invocation-job.ts';
+import './retry-failed-records.ts';
 
 // Scopes live on the root types, so a new field is covered without doing anything.
 builder.queryType({
@@ -17,7 +20,7 @@ builder.queryType({
   authScopes: { jobsRead: true },
 });
 builder.mutationType({
-  description: 'Create and stop batch inference jobs. Needs the jobs:write scope.',
+  description: 'Create and stop batch inference jobs, and retry their failed records. Needs the jobs:write scope (retryFailedRecords results:read too).',
   authScopes: { jobsWrite: true },
 });
 builder.subscriptionType({

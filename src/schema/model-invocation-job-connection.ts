@@ -6,10 +6,14 @@ import { ModelInvocationJobFilterInput, SortOrderEnum, toJobFilter } from './mod
 
 const DEFAULT_PAGE_SIZE = 100;
 
-const PageInfoRef = builder.objectRef<JobConnection['pageInfo']>('PageInfo').implement({
+/** Shared by every connection (jobs, and a job's output records). */
+export const PageInfoRef = builder.objectRef<JobConnection['pageInfo']>('PageInfo').implement({
   description: 'Where a page sits in the whole list.',
   fields: (t) => ({
-    hasNextPage: t.exposeBoolean('hasNextPage', { description: 'True when more jobs follow this page.' }),
+    hasNextPage: t.exposeBoolean('hasNextPage', {
+      description:
+        'True when more items follow this page. For records read with a filter, true while part of the output is left to scan: the next page may then be empty.',
+    }),
     hasPreviousPage: t.exposeBoolean('hasPreviousPage', {
       description: 'True when this page continues an earlier one (it was asked for with `after`).',
     }),
@@ -19,7 +23,8 @@ const PageInfoRef = builder.objectRef<JobConnection['pageInfo']>('PageInfo').imp
     }),
     endCursor: t.exposeString('endCursor', {
       nullable: true,
-      description: "The last edge's cursor: pass it as `after` for the next page. Null when the page is empty.",
+      description:
+        "Pass it as `after` for the next page: the last edge's cursor or, for records, where a page that reached its scan limit stopped. Null when the page is empty and did not stop early.",
     }),
   }),
 });

@@ -14,6 +14,7 @@ import {
 } from './data-config.ts';
 import { DateTime } from './date-time.ts';
 import { ModelInvocationJobStatusEnum, ModelInvocationTypeEnum } from './model-invocation-job-status.ts';
+import { ModelInvocationJobResultsRef, resolveResults } from './results.ts';
 import { SafeInt } from './safe-int.ts';
 
 /** The description of every `jobIdentifier` argument. */
@@ -134,6 +135,13 @@ export const ModelInvocationJobRef = builder.objectRef<ModelInvocationJob>('Mode
       description: 'Derived: processedRecordCount / totalRecordCount, from 0 to 1; null while the total is unknown.',
       resolve: ({ processedRecordCount, totalRecordCount }) =>
         totalRecordCount && processedRecordCount !== undefined ? Math.min(processedRecordCount / totalRecordCount, 1) : null,
+    }),
+    results: t.field({
+      type: ModelInvocationJobResultsRef,
+      nullable: true,
+      description:
+        "Derived: what the job wrote to S3 (manifest, files, records) and what it cost. Null when the output is not in S3; null with FORBIDDEN when S3 refuses the gateway access to the output folder (the job's other fields still resolve). Each job whose results are asked for costs one S3 listing.",
+      resolve: (job, _args, context) => resolveResults(job, context),
     }),
   }),
 });

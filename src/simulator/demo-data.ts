@@ -1,9 +1,13 @@
 // What a fresh simulator shows when nobody told it otherwise: plausible models and names for
 // generated jobs, and the demo jobs (so that GraphiQL on top of it has something to show) — a few
 // finished jobs of every kind, a few running ones, and a modest stream of new submissions that
-// replaces running demo jobs as they finish.
+// replaces running demo jobs as they finish. Demo jobs have their JSONL input in the simulator's
+// S3 (generated when first read), and the finished ones their outputs: the partially completed
+// one has enough failed records (over Bedrock's minimum of 100) to be retried on first start.
 import type { SimulatorEngine } from './engine.ts';
+import { madeUpInput } from './job-data/job-records.ts';
 import { isTerminalStatus, type JobOutcome } from './lifecycle.ts';
+import type { ObjectStore } from './s3/object-store.ts';
 import type { SimulatedJob } from './simulated-job.ts';
 
 /** Models a generated job runs on, unless it names one. */
@@ -30,6 +34,9 @@ export const DEMO_NAME_STEMS = [
   'faq-answer-drafts',
 ] as const;
 
+/** Where the demo jobs' inputs and outputs live: `input/<jobName>.jsonl`, `output/<jobName>/<jobId>/`. */
+export const DEMO_BUCKET = 'acme-ml-batch';
+
 /** Running demo jobs kept going at once. */
 const LIVE_DEMO_JOBS = 3;
 /** Replacement submissions per process, so a long-running demo doesn't grow without bound. */
@@ -39,7 +46,7 @@ const HOUR = 60 * MINUTE;
 
 interface DemoJob {
   /** Members of the job; its S3 locations follow from the name. */
-  job: Omit<Partial<SimulatedJob>, 'submitTime' | 'lastModifiedTime'> & { jobName: string };
+  job: Omit<Partial<SimulatedJob>, 'submitTime' | 'lastModifiedTime'> & { jobName: string; modelId: string };
   outcome: JobOutcome;
   /** How long ago it was submitted (ms). @default 0 */
   submittedAgo?: number;
@@ -67,6 +74,9 @@ const DEMO_JOBS: readonly DemoJob[] = [
       modelId: 'amazon.nova-lite-v1:0',
       status: 'PartiallyCompleted',
       totalRecordCount: 4_800,
+      processedRecordCount: 4_800,
+      successRecordCount: 4_488,
+      errorRecordCount: 312,
       modelInvocationType: 'Converse',
     },
     outcome: 'PartiallyCompleted',
@@ -101,6 +111,7 @@ const DEMO_JOBS: readonly DemoJob[] = [
       modelId: 'meta.llama3-1-70b-instruct-v1:0',
       status: 'Expired',
       timeoutDurationInHours: 72,
+      totalRecordCount: 3_000,
     },
     outcome: 'Expired',
     submittedAgo: 4 * 24 * HOUR,
@@ -118,34 +129,43 @@ const DEMO_JOBS: readonly DemoJob[] = [
     live: true,
   },
   {
-    job: { jobName: 'contract-clause-tagging', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', status: 'Scheduled' },
+    job: { jobName: 'contract-clause-tagging', modelId: 'anthropic.claude-3-5-haiku-20241022-v1:0', status: 'Scheduled', totalRecordCount: 1_500 },
     outcome: 'PartiallyCompleted',
     submittedAgo: 12 * MINUTE,
     live: true,
   },
   {
-    job: { jobName: 'faq-answer-drafts-nightly', modelId: 'amazon.nova-pro-v1:0', modelInvocationType: 'Converse' },
+    job: { jobName: 'faq-answer-drafts-nightly', modelId: 'amazon.nova-pro-v1:0', modelInvocationType: 'Converse', totalRecordCount: 800 },
     outcome: 'Completed',
     live: true,
   },
 ];
 
-/** Adds the demo jobs and starts replacing finished ones; returns the function that stops that. */
-export function seedDemoJobs(engine: SimulatorEngine): () => void {
+/**
+ * Adds the demo jobs, with their inputs in `store` (the failed one, whose role could not read
+ * its input, has none), and starts replacing finished ones; returns the function that stops that.
+ */
+export function seedDemoJobs(engine: SimulatorEngine, store: ObjectStore): () => void {
   const now = Date.now();
   const live = new Set<string>();
+  store.ensureBucket(DEMO_BUCKET);
   for (const demo of DEMO_JOBS) {
-    const { jobName } = demo.job;
-    const created = engine.createJob(
-      {
-        ...demo.job,
-        submitTime: new Date(now - (demo.submittedAgo ?? 0)),
-        ...(demo.modifiedAgo === undefined ? {} : { lastModifiedTime: new Date(now - demo.modifiedAgo) }),
-        inputDataConfig: { s3InputDataConfig: { s3InputFormat: 'JSONL', s3Uri: `s3://acme-ml-batch/input/${jobName}.jsonl` } },
-        outputDataConfig: { s3OutputDataConfig: { s3Uri: `s3://acme-ml-batch/output/${jobName}/` } },
-      },
-      { outcome: demo.outcome },
-    );
+    const { jobName, totalRecordCount } = demo.job;
+    const submitTime = new Date(now - (demo.submittedAgo ?? 0));
+    const job = {
+      modelInvocationType: 'InvokeModel' as const,
+      ...demo.job,
+      submitTime,
+      ...(demo.modifiedAgo === undefined ? {} : { lastModifiedTime: new Date(now - demo.modifiedAgo) }),
+      inputDataConfig: { s3InputDataConfig: { s3InputFormat: 'JSONL' as const, s3Uri: `s3://${DEMO_BUCKET}/input/${jobName}.jsonl` } },
+      outputDataConfig: { s3OutputDataConfig: { s3Uri: `s3://${DEMO_BUCKET}/output/${jobName}/` } },
+    };
+    if (totalRecordCount !== undefined) {
+      store.putGenerated(DEMO_BUCKET, `input/${jobName}.jsonl`, () => madeUpInput(job, totalRecordCount), {
+        lastModified: new Date(submitTime.getTime() - 10 * MINUTE),
+      });
+    }
+    const created = engine.createJob(job, { outcome: demo.outcome });
     if (demo.live) live.add(created.jobId);
   }
 

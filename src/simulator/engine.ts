@@ -6,9 +6,9 @@ import { createClock } from './clock.ts';
 import { SimulatorError } from './errors.ts';
 import { createJobFactory, type CreateJobOptions } from './job-factory.ts';
 import { createJobStore, type JobRecord, type ListJobsPage, type ListJobsQuery } from './job-store.ts';
-import { applyChange, expiry, isTerminalStatus, jumpTo, nextStep, stopping } from './lifecycle.ts';
+import { applyChange, expiry, isTerminalStatus, jumpTo, nextStep, stopping, type InputInspection } from './lifecycle.ts';
 import { createRandom } from './random.ts';
-import type { SimulatedJob, SimulatedJobStatus, SubmitJobRequest } from './simulated-job.ts';
+import type { InputDataConfig, SimulatedJob, SimulatedJobStatus, SubmitJobRequest } from './simulated-job.ts';
 
 /** Called after every change (including creation) with the new job and the one it replaced. */
 export type JobChangeListener = (job: SimulatedJob, previous: SimulatedJob | undefined) => void;
@@ -24,6 +24,14 @@ export interface EngineOptions {
   autoStart?: boolean;
   /** Receives errors thrown by change listeners (they must not stop the clock). @default silent */
   logger?: Logger;
+  /**
+   * What a new job's input location holds (called at creation unless a record count is given):
+   * the number of records, which becomes the job's totalRecordCount, or the problem that fails
+   * its validation. Undefined when nothing is there. @default nothing is ever there
+   */
+  inspectInput?(config: InputDataConfig): InputInspection | undefined;
+  /** Fewest records an inspected input may hold; fewer fail the job at validation, as Bedrock does. @default 100 */
+  minRecordsPerJob?: number;
 }
 
 export interface SimulatorEngine {
@@ -61,7 +69,7 @@ export function createEngine(options: EngineOptions = {}): SimulatorEngine {
   const seed = options.randomSeed ?? 1;
   const { maxJobs, logger } = options;
   const store = createJobStore();
-  const factory = createJobFactory({ seed, isTaken: store.has });
+  const factory = createJobFactory({ seed, isTaken: store.has, inspectInput: options.inspectInput, minRecordsPerJob: options.minRecordsPerJob });
   const listeners = createChangeListeners(logger);
 
   const clock = createClock<JobRecord>({

@@ -3,9 +3,9 @@
 // seeds give equal jobs.
 import { DEMO_MODELS, DEMO_NAME_STEMS } from './demo-data.ts';
 import type { JobRecord } from './job-store.ts';
-import { countsFor, DEFAULT_TIMEOUT_HOURS, isTerminalStatus, messageFor, planJob, type JobOutcome } from './lifecycle.ts';
+import { countsFor, DEFAULT_TIMEOUT_HOURS, isTerminalStatus, messageFor, planJob, type InputInspection, type JobOutcome } from './lifecycle.ts';
 import { createRandom } from './random.ts';
-import { SIMULATOR_ACCOUNT_ID, SIMULATOR_REGION, type JobDraft, type SimulatedJob } from './simulated-job.ts';
+import { SIMULATOR_ACCOUNT_ID, SIMULATOR_REGION, type InputDataConfig, type JobDraft, type SimulatedJob } from './simulated-job.ts';
 
 const HOUR_MS = 3_600_000;
 const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -15,7 +15,7 @@ export interface CreateJobOptions {
   outcome?: JobOutcome;
   /** Keep the job out of the automatic clock; it moves only through `advance()`/`setStatus()`. @default false */
   paused?: boolean;
-  /** Records in the job's input. @default random 100..5000 */
+  /** Records in the job's input; given, the input is not inspected (nor held to the minimum). @default counted from the input when it exists, else random 100..5000 */
   totalRecordCount?: number;
 }
 
@@ -24,6 +24,10 @@ export interface JobFactoryOptions {
   seed: number;
   /** Whether an id is in use already; the factory draws again until it is not. */
   isTaken(jobId: string): boolean;
+  /** What a job's given input location holds: undefined when nothing is there. @default nothing is ever there */
+  inspectInput?(config: InputDataConfig): InputInspection | undefined;
+  /** Fewest records an inspected input may hold; fewer fail the job at validation. @default MIN_RECORDS_PER_JOB (100) */
+  minRecordsPerJob?: number;
 }
 
 export interface JobFactory {
@@ -31,7 +35,7 @@ export interface JobFactory {
   build(partial: Partial<SimulatedJob>, options: CreateJobOptions, submitTime: Date): JobRecord;
 }
 
-export function createJobFactory({ seed, isTaken }: JobFactoryOptions): JobFactory {
+export function createJobFactory({ seed, isTaken, inspectInput, minRecordsPerJob }: JobFactoryOptions): JobFactory {
   const rng = createRandom(seed);
 
   const newId = (): string => {
@@ -46,7 +50,10 @@ export function createJobFactory({ seed, isTaken }: JobFactoryOptions): JobFacto
     build(partial, options, submitTime) {
       const jobId = newId();
       const own = createRandom(rng.int(0, 0xffffffff));
-      const plan = planJob(own, { outcome: options.outcome, totalRecordCount: options.totalRecordCount ?? partial.totalRecordCount });
+      const totalRecordCount = options.totalRecordCount ?? partial.totalRecordCount;
+      // Only a given location is inspected: nothing is ever put at the generated default.
+      const input = totalRecordCount === undefined && partial.inputDataConfig ? inspectInput?.(partial.inputDataConfig) : undefined;
+      const plan = planJob(own, { outcome: options.outcome, totalRecordCount, input, minRecords: minRecordsPerJob });
       const jobName = partial.jobName ?? `${own.pick(DEMO_NAME_STEMS)}-${jobId.slice(0, 6)}`;
       const timeoutDurationInHours = partial.timeoutDurationInHours ?? DEFAULT_TIMEOUT_HOURS;
       const status = partial.status ?? 'Submitted';

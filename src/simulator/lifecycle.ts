@@ -18,6 +18,9 @@ const STOPPABLE: ReadonlySet<SimulatedJobStatus> = new Set(['Submitted', 'Valida
 /** AWS's default (and largest) timeoutDurationInHours. */
 export const DEFAULT_TIMEOUT_HOURS = 168;
 
+/** Bedrock's minimum number of records per batch inference job (the default quota; some models' differ). */
+export const MIN_RECORDS_PER_JOB = 100;
+
 const VALIDATION_FAILURES = [
   'Unable to read the input file: access denied to the S3 location. Check the permissions of the service role.',
   'The input file contains records that are not valid JSON (first at line 17).',
@@ -45,20 +48,45 @@ export interface JobPlan {
   readonly errorRate: number;
   /** Records in the input, unless the job itself says otherwise. */
   readonly plannedTotal: number;
+  /** Why validation fails, when the input itself is the reason (outcome Failed, failAt -1). */
+  readonly validationFailure?: string;
   /** The job's own stream, so its course doesn't depend on how other jobs' steps interleave. */
   readonly rng: Random;
 }
 
-/** Plans a job's course from its own random stream; given members win over drawn ones. */
-export function planJob(rng: Random, given: { outcome?: JobOutcome; totalRecordCount?: number }): JobPlan {
+/** What the simulator found at a job's input location when it was created. */
+export type InputInspection = { records: number; problem?: undefined } | { records?: undefined; problem: string };
+
+/**
+ * Plans a job's course from its own random stream; given members win over drawn ones. An
+ * inspected input decides the record count, and fails the job at validation, whatever its
+ * planned outcome, when it is not valid or holds fewer records than Bedrock's minimum.
+ */
+export function planJob(
+  rng: Random,
+  given: { outcome?: JobOutcome; totalRecordCount?: number; input?: InputInspection; minRecords?: number },
+): JobPlan {
+  const validationFailure = validationFailureOf(given.input, given.minRecords ?? MIN_RECORDS_PER_JOB);
+  if (validationFailure !== undefined) {
+    return { outcome: 'Failed', failAt: -1, errorRate: 0, plannedTotal: given.input?.records ?? 0, validationFailure, rng };
+  }
   const outcome = given.outcome ?? randomOutcome(rng);
   return {
     outcome,
     failAt: outcome === 'Failed' ? (rng.chance(0.5) ? -1 : 0.2 + rng.next() * 0.6) : 1,
     errorRate: outcome === 'PartiallyCompleted' ? 0.01 + rng.next() * 0.14 : 0,
-    plannedTotal: given.totalRecordCount ?? rng.int(100, 5000),
+    plannedTotal: given.totalRecordCount ?? given.input?.records ?? rng.int(100, 5000),
     rng,
   };
+}
+
+function validationFailureOf(input: InputInspection | undefined, minRecords: number): string | undefined {
+  if (input === undefined) return undefined;
+  if (input.problem !== undefined) return input.problem;
+  if (input.records < minRecords) {
+    return `The input contains ${input.records} records, fewer than the minimum of ${minRecords} records required for a batch inference job.`;
+  }
+  return undefined;
 }
 
 function randomOutcome(rng: Random): JobOutcome {
@@ -184,7 +212,7 @@ export function countsFor(plan: JobPlan, status: SimulatedJobStatus, job: Partia
 export function messageFor(plan: JobPlan, status: SimulatedJobStatus, job: Partial<SimulatedJob>): string | undefined {
   switch (status) {
     case 'Failed':
-      return plan.rng.pick(plan.failAt < 0 ? VALIDATION_FAILURES : PROCESSING_FAILURES);
+      return plan.validationFailure ?? plan.rng.pick(plan.failAt < 0 ? VALIDATION_FAILURES : PROCESSING_FAILURES);
     case 'PartiallyCompleted':
       return `${job.errorRecordCount ?? 0} of ${job.totalRecordCount ?? 0} records failed. See the manifest in the output location for details.`;
     case 'Expired':

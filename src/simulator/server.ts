@@ -1,6 +1,8 @@
 // The simulator's HTTP face: a node:http server that speaks Bedrock's restJson1 wire format for
 // the four model-invocation-job operations, checks SigV4 on every request, applies injected
-// faults, and answers errors the way AWS does (status + x-amzn-errortype + {"message"}).
+// faults, and answers errors the way AWS does (status + x-amzn-errortype + {"message"}). The same
+// port serves S3, path-style, for the jobs' inputs and outputs (s3/s3-handler.ts): requests
+// signed for `s3` (or presigned, or unsigned) that are not on Bedrock's paths go there.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +13,19 @@ import { createEngine, type SimulatorEngine } from './engine.ts';
 import { SimulatorError } from './errors.ts';
 import { createEventBridgeEmitter, type EventBridgeTarget } from './event-bridge.ts';
 import { FaultInjector, type SimulatorFaults, type SimulatorOperation } from './faults.ts';
+import { inspectInput } from './job-data/job-input.ts';
+import { createJobOutputWriter } from './job-data/job-outputs.ts';
 import { createRandom } from './random.ts';
+import { createObjectStore } from './s3/object-store.ts';
+import { createS3Access } from './s3/s3-access.ts';
+import { createS3Authenticator } from './s3/s3-auth.ts';
+import { createS3Controls, type SimulatorS3 } from './s3/s3-controls.ts';
+import { createS3Handler } from './s3/s3-handler.ts';
+import { createS3Stats } from './s3/s3-stats.ts';
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4.ts';
 import { parseCreateRequest, parseJobIdentifier, parseListQuery, parseQueryString, toSparseWireSummary, toWireJob } from './wire.ts';
 
-/** The only credentials the simulator accepts; sign with these (service `bedrock`). */
+/** The only credentials the simulator accepts; sign with these (service `bedrock`, or `s3` for its S3). */
 export const SIMULATOR_CREDENTIALS = { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator-secret' } as const;
 
 export interface SimulatorOptions {
@@ -44,6 +54,17 @@ export interface SimulatorOptions {
    * @default unset (no events)
    */
   eventBridge?: EventBridgeTarget;
+  /**
+   * Most bytes of generated S3 objects (job outputs, demo inputs) held at once; beyond it the
+   * least recently read are dropped and generated again when next read. @default 64 MiB
+   */
+  generatedObjectCacheBytes?: number;
+  /**
+   * Bedrock's minimum number of records per job: a job whose input exists and holds fewer fails
+   * at validation with a message naming both numbers (made-up inputs are never held to it).
+   * @default 100
+   */
+  minRecordsPerJob?: number;
 }
 
 export interface SimulatorStats {
@@ -68,8 +89,10 @@ export interface Simulator {
   resetStats(): void;
   /** Set, replace or clear (undefined) where job state change events go; see `SimulatorOptions.eventBridge`. */
   setEventBridgeTarget(target: EventBridgeTarget | undefined): void;
-  /** Fault injection for tests. */
+  /** Fault injection for tests (Bedrock operations only). */
   readonly faults: SimulatorFaults;
+  /** The simulator's S3: objects, access denials and counters, for tests. */
+  readonly s3: SimulatorS3;
   /** Stops the clock and event delivery, drops held and open connections, and resolves once the port is closed. */
   close(): Promise<void>;
 }
@@ -88,20 +111,44 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const randomSeed = options.randomSeed ?? 1;
   // First, so that a bad target throws before anything runs.
   const events = createEventBridgeEmitter({ target: options.eventBridge, logger });
-  const engine = createEngine({ stepMs: options.stepMs, randomSeed, maxJobs: options.maxJobs, logger });
-  const stopDemo = (options.seed ?? true) ? seedDemoJobs(engine) : () => {};
+  const objects = createObjectStore({ generatedCacheBytes: options.generatedObjectCacheBytes });
+  const engine = createEngine({
+    stepMs: options.stepMs,
+    randomSeed,
+    maxJobs: options.maxJobs,
+    logger,
+    inspectInput: (config) => inspectInput(objects, config),
+    minRecordsPerJob: options.minRecordsPerJob,
+  });
+  // First among the listeners, so that a job is never seen finished before its outputs exist.
+  engine.onChange(createJobOutputWriter(objects));
+  const stopDemo = (options.seed ?? true) ? seedDemoJobs(engine, objects) : () => {};
   engine.onChange(events.listener);
   const faults = new FaultInjector(createRandom(randomSeed ^ 0x27d4eb2f));
   const calls = createCallStats();
-  const verify = createSigV4Verifier({
-    service: 'bedrock',
-    secretFor: (id) => (id === SIMULATOR_CREDENTIALS.accessKeyId ? SIMULATOR_CREDENTIALS.secretAccessKey : undefined),
-  });
+  const secretFor = (id: string) => (id === SIMULATOR_CREDENTIALS.accessKeyId ? SIMULATOR_CREDENTIALS.secretAccessKey : undefined);
+  const verify = createSigV4Verifier({ service: 'bedrock', secretFor });
   /** One controller per request not yet closed, so close() can release their waits. */
   const active = new Set<AbortController>();
   const handle = createRequestHandler({ engine, faults, calls, verify, active, logger });
+  const s3Access = createS3Access();
+  const s3Stats = createS3Stats();
+  const handleS3 = createS3Handler({
+    store: objects,
+    access: s3Access,
+    stats: s3Stats,
+    authenticate: createS3Authenticator({ secretFor }),
+    logger,
+  });
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const query = parseQueryString(q < 0 ? '' : url.slice(q + 1));
+    if (serviceOf(rawPath, req.headers.authorization, query) === 's3') void handleS3(req, res, { rawPath, query });
+    else void handle(req, res);
+  });
   let url: string;
   try {
     url = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -118,6 +165,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     url,
     engine,
     faults,
+    s3: createS3Controls(objects, s3Access, s3Stats),
     stats: () => ({ ...calls.snapshot(), eventsSent: events.counts().sent, eventsFailed: events.counts().failed }),
     resetStats() {
       calls.reset();
@@ -234,6 +282,19 @@ function listen(server: Server, port: number, host: string): Promise<string> {
       resolve(`http://${shown.includes(':') ? `[${shown}]` : shown}:${address.port}`);
     });
   });
+}
+
+/**
+ * Which service a request is for. Bedrock's paths are Bedrock's (so no bucket may be named
+ * model-invocation-job[s]); elsewhere, a request signed for `s3`, presigned, or unsigned is S3's,
+ * and one signed for anything else is Bedrock's, which refuses or does not know it.
+ */
+function serviceOf(rawPath: string, authorization: string | undefined, query: readonly [string, string][]): 'bedrock' | 's3' {
+  const first = rawPath.split('/')[1] ?? '';
+  if (first === 'model-invocation-job' || first === 'model-invocation-jobs') return 'bedrock';
+  if (authorization) return /Credential=[^/,\s]*\/[^/,\s]*\/[^/,\s]*\/s3\//.test(authorization) ? 's3' : 'bedrock';
+  if (query.some(([name]) => name === 'X-Amz-Algorithm' || name === 'X-Amz-Credential')) return 's3';
+  return first === '' ? 'bedrock' : 's3';
 }
 
 function matchRoute(method: string, rawPath: string): Route {

@@ -1,5 +1,7 @@
-// Verifies AWS Signature Version 4 (header form, AWS4-HMAC-SHA256) on incoming requests, the way
-// AWS's front door does, so a client that signs wrongly fails here as it would against AWS.
+// Verifies AWS Signature Version 4 (header form, AWS4-HMAC-SHA256) on incoming Bedrock requests,
+// the way AWS's front door does, so a client that signs wrongly fails here as it would against AWS.
+// S3's front door (other error codes, presigned URLs, unsigned payloads) is s3/s3-auth.ts, built on
+// the helpers exported here.
 // The front door's checks (scheme, credential, key, service, date, skew, payload hash) are ours;
 // the signature itself is recomputed by the SDK's own signer, @smithy/signature-v4, from the
 // request as received, and compared in constant time.
@@ -36,7 +38,7 @@ const AUTH_PATTERN = /^AWS4-HMAC-SHA256 +Credential=([^,\s]+), *SignedHeaders=([
 const SIGNATURE_PATTERN = /Signature=([0-9a-f]{64})$/;
 const AMZ_DATE_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 /** More than any Bedrock operation takes (ListModelInvocationJobs has 8). */
-const MAX_QUERY_PARAMETERS = 100;
+export const MAX_QUERY_PARAMETERS = 100;
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
@@ -154,7 +156,7 @@ function readAuthorization(request: SignedRequest, options: SigV4VerifierOptions
 }
 
 /** The instant of a basic-format ISO-8601 date (20240828T224753Z), or undefined when it is not a real one. */
-function parseAmzDate(value: string): Date | undefined {
+export function parseAmzDate(value: string): Date | undefined {
   const match = AMZ_DATE_PATTERN.exec(value);
   if (!match) return undefined;
   const [, y, mo, d, h, mi, s] = match.map(Number);
@@ -167,12 +169,12 @@ function parseAmzDate(value: string): Date | undefined {
  * Just the headers the client signed, as single strings. The signer drops `date` and writes
  * `x-amz-date` itself from the signing date, so a client that signed `date` does not verify.
  */
-function signedHeaderValues(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
+export function signedHeaderValues(headers: IncomingHttpHeaders, names: readonly string[]): Record<string, string> {
   return Object.fromEntries(names.map((name) => [name, headerValue(headers[name])]));
 }
 
 /** Query parameters as the signer takes them: repeated names as one list. */
-function queryBag(query: SignedRequest['query']): Record<string, string | string[]> {
+export function queryBag(query: SignedRequest['query']): Record<string, string | string[]> {
   const bag = new Map<string, string[]>();
   for (const [key, value] of query) {
     const values = bag.get(key);
@@ -183,7 +185,7 @@ function queryBag(query: SignedRequest['query']): Record<string, string | string
 }
 
 // Typed loosely on purpose: a header named e.g. `__proto__` reads as the object's prototype.
-function headerValue(value: unknown): string {
+export function headerValue(value: unknown): string {
   if (Array.isArray(value)) return value.join(',');
   return typeof value === 'string' ? value : '';
 }

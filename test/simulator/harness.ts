@@ -1,6 +1,7 @@
-// Shared test plumbing: start simulators that are always closed, real SDK clients for them, and
-// promises for engine events (no sleeps).
+// Shared test plumbing: start simulators that are always closed, real SDK clients (Bedrock and
+// S3) for them, and promises for engine events (no sleeps).
 import { BedrockClient, type BedrockClientConfig } from '@aws-sdk/client-bedrock';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { afterAll } from 'vitest';
 import {
   SIMULATOR_CREDENTIALS,
@@ -23,6 +24,20 @@ export async function useSimulator(options: SimulatorOptions = {}): Promise<Simu
 export function clientFor(sim: Simulator, config: Partial<BedrockClientConfig> = {}): BedrockClient {
   const client = new BedrockClient({
     endpoint: sim.url,
+    region: SIMULATOR_REGION,
+    credentials: SIMULATOR_CREDENTIALS,
+    maxAttempts: 1,
+    ...config,
+  });
+  afterAll(() => client.destroy());
+  return client;
+}
+
+/** The real S3 client, path-style against `sim` as the gateway makes it, one attempt unless overridden. */
+export function s3ClientFor(sim: Simulator, config: Partial<S3ClientConfig> = {}): S3Client {
+  const client = new S3Client({
+    endpoint: sim.url,
+    forcePathStyle: true,
     region: SIMULATOR_REGION,
     credentials: SIMULATOR_CREDENTIALS,
     maxAttempts: 1,
