@@ -6,6 +6,7 @@ import type { OverheadResult } from './overhead.ts';
 import type { StartupResult } from './startup.ts';
 import { round } from './stats.ts';
 import type { SubscriptionResult } from './subscriptions.ts';
+import type { ResultsResult } from './results.ts';
 import type { UpstreamResult } from './upstream.ts';
 
 export interface BenchResults {
@@ -16,6 +17,7 @@ export interface BenchResults {
   upstream?: UpstreamResult;
   subscriptions?: SubscriptionResult;
   startup?: StartupResult;
+  results?: ResultsResult;
 }
 
 export function machine(): Record<string, string> {
@@ -181,6 +183,33 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
+  if (results.results) {
+    const r = results.results;
+    out.push('## Job results', '');
+    out.push(
+      `One PartiallyCompleted job of ${count(r.records)} records (${count(r.failed)} failed) whose output the simulator writes as ` +
+        `Bedrock would (${round(r.outputBytes / 1e6, 1)} MB of \`.out\` files), paged end to end through the gateway with ` +
+        `\`records(first: ${count(r.pageSize)})\`, one request after the other, then with \`errorsOnly\`. Records stream from the ` +
+        "simulator's S3 with ranged GetObject calls over the real S3 SDK; bytes read are what S3 served, over the bytes of output.",
+      '',
+    );
+    const passRow = (name: string, p: ResultsResult['all']) => [
+      name,
+      count(p.records),
+      count(p.pages),
+      count(p.recordsPerSecond),
+      p.bytesReadPerOutputByte.toFixed(3),
+      count(p.getObjectRequests),
+    ];
+    out.push(
+      table(
+        ['pass', 'records', 'pages', 'records per second', 'S3 bytes read per byte of output', 'GetObject calls'],
+        [passRow('every record', r.all), passRow('errorsOnly', r.errorsOnly)],
+      ),
+      '',
+    );
+  }
+
   if (results.startup) {
     const s = results.startup;
     out.push('## Start-up', '');
@@ -267,6 +296,14 @@ function targetsTable(results: BenchResults): string {
       '< 20 KB per idle subscription',
       `${kib(gateway.bytesPerSubscription.heap)} heap, ${kib(gateway.bytesPerSubscription.rss)} RSS`,
       perSubscription < 20_000 ? 'met' : gateway.bytesPerSubscription.heap < 20_000 ? 'met for heap, missed for RSS' : 'missed',
+    ]);
+  }
+  if (results.results) {
+    const read = results.results.all.bytesReadPerOutputByte;
+    rows.push([
+      'paging a whole output reads about its size from S3 (≤ 1.1×)',
+      `${read.toFixed(3)}× at ${count(results.results.all.recordsPerSecond)} records per second`,
+      read <= 1.1 ? 'met' : 'missed',
     ]);
   }
   if (results.startup) {
