@@ -4,6 +4,7 @@
 // that submits it with the first job's settings. Everything that can refuse does so before the
 // object is written; the object is never overwritten with other content, so that a retry of the
 // same request (same clientRequestToken) writes the same bytes or nothing.
+import { createHash } from 'node:crypto';
 import { isTerminalStatus, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { CreateJobInput } from '../bedrock/jobs.ts';
@@ -25,8 +26,8 @@ export interface RetryOptions {
 /** Most jobs one retry collects from. */
 export const MAX_RETRY_SOURCE_JOBS = 20;
 /**
- * Largest retry input. The file is held in memory while it is compared and written (Bedrock
- * accepts up to 1 GB per input file, far more than one request should hold).
+ * Largest retry input. The file is held in memory while it is compared and written, twice at
+ * most (Bedrock accepts up to 1 GB per input file, far more than one request should hold).
  */
 export const MAX_RETRY_INPUT_BYTES = 64 * 1024 * 1024;
 /** The folder, beside the first job's input, that retry inputs go to by default. */
@@ -145,7 +146,9 @@ export async function collectFailedRecords(
   listings: readonly OutputListing[],
   { maxBytes = MAX_RETRY_INPUT_BYTES }: { maxBytes?: number } = {},
 ): Promise<FailedRecords> {
-  const lines = new Set<string>();
+  // Lines are kept encoded (a string may take twice its UTF-8 bytes), and known by their hash.
+  const lines: Buffer[] = [];
+  const seen = new Set<string>();
   let bytes = 0;
   let unreadable = 0;
   let withoutInput = 0;
@@ -157,10 +160,12 @@ export async function collectFailedRecords(
         withoutInput++;
         continue;
       }
-      const line = JSON.stringify({ recordId: record.recordId, modelInput: record.modelInput });
-      if (lines.has(line)) continue;
-      lines.add(line);
-      bytes += Buffer.byteLength(line) + 1;
+      const line = Buffer.from(`${JSON.stringify({ recordId: record.recordId, modelInput: record.modelInput })}\n`, 'utf8');
+      const hash = createHash('sha256').update(line).digest('base64');
+      if (seen.has(hash)) continue;
+      seen.add(hash);
+      lines.push(line);
+      bytes += line.length;
       if (bytes > maxBytes) {
         throw createGatewayError(
           ErrorCode.LIMIT_EXCEEDED,
@@ -170,8 +175,7 @@ export async function collectFailedRecords(
       }
     }
   }
-  const body = Buffer.from(lines.size === 0 ? '' : `${[...lines].join('\n')}\n`, 'utf8');
-  return { body, count: lines.size, unreadable, withoutInput };
+  return { body: Buffer.concat(lines, bytes), count: lines.length, unreadable, withoutInput };
 }
 
 /**

@@ -1,9 +1,11 @@
 // Mutation.createModelInvocationJob and its input, mirroring the SDK's CreateModelInvocationJobRequest.
 import { jobFromRequest, validateCreateJobRequest, withClientRequestToken } from '../bedrock/create-job-request.ts';
+import type { ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { CreateJobInput } from '../bedrock/jobs.ts';
 import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import { builder } from './builder.ts';
+import type { Context } from './context.ts';
 import { ModelInvocationJobRef } from './model-invocation-job.ts';
 import { ModelInvocationTypeEnum, S3InputFormatEnum } from './model-invocation-job-status.ts';
 
@@ -32,7 +34,7 @@ const InputDataConfigInput = builder.inputType('ModelInvocationJobInputDataConfi
   }),
 });
 
-const OutputDataConfigInput = builder.inputType('ModelInvocationJobOutputDataConfigInput', {
+export const OutputDataConfigInput = builder.inputType('ModelInvocationJobOutputDataConfigInput', {
   description: 'Where the job writes its output. Today only S3.',
   fields: (t) => ({
     s3OutputDataConfig: t.field({ type: S3OutputDataConfigInput, required: true, description: 'The output location in Amazon S3.' }),
@@ -74,7 +76,7 @@ const CreateModelInvocationJobInput = builder.inputType('CreateModelInvocationJo
 });
 
 /** Drops GraphQL's explicit nulls: the SDK wants absent members. */
-const withoutNulls = <T>(value: T): T => JSON.parse(JSON.stringify(value, (_, v: unknown) => (v === null ? undefined : v))) as T;
+export const withoutNulls = <T>(value: T): T => JSON.parse(JSON.stringify(value, (_, v: unknown) => (v === null ? undefined : v))) as T;
 
 builder.mutationFields((t) => ({
   createModelInvocationJob: t.field({
@@ -90,31 +92,46 @@ builder.mutationFields((t) => ({
       if (problem) {
         throw createGatewayError(ErrorCode.BAD_USER_INPUT, `input.${problem.message}`, { field: `input.${problem.field}` });
       }
-      const submittedAround = new Date();
-      const jobArn = await jobs.createJob(request).catch((error: unknown) => {
-        // Bedrock may have accepted it all the same (a timeout after the request went out): the
-        // token lets the caller retry without risking a second job.
-        throw withExtensions(error, { clientRequestToken: request.clientRequestToken });
-      });
-      try {
-        return await poller.refresh(jobIdFromArn(jobArn), { paced: false, caller: jobs.caller });
-      } catch (error) {
-        // The job exists and is billed: never lose its ARN to a failed read.
-        const cause = errorCodeOf(error);
-        warnings.push({
-          code: 'JOB_READ_FAILED',
-          message: `Bedrock accepted the job, but reading it back failed${cause ? ` (${cause})` : ''}: fields other than jobArn and clientRequestToken are those of the request; query the job for its status`,
-          path: ['createModelInvocationJob'],
-          ...(cause ? { cause } : {}),
-        });
-        return jobFromRequest(request, jobArn, submittedAround);
-      }
+      return submitJob(request, { jobs, poller, warnings }, 'createModelInvocationJob');
     },
   }),
 }));
 
+/**
+ * Submits a job and reads it back through the poller, so that subscribers (account-wide ones
+ * too) see it at once; what both createModelInvocationJob and retryFailedRecords answer. Never
+ * loses a job Bedrock accepted: a failed create rejects with the request's clientRequestToken in
+ * `extensions` (sending it again cannot make a second job), and a failed read-back answers the job
+ * as the request describes it, with a JOB_READ_FAILED warning at `field`.
+ */
+export async function submitJob(
+  request: CreateJobInput & { clientRequestToken: string },
+  { jobs, poller, warnings }: Pick<Context, 'jobs' | 'poller' | 'warnings'>,
+  field: string,
+): Promise<ModelInvocationJob> {
+  const submittedAround = new Date();
+  const jobArn = await jobs.createJob(request).catch((error: unknown) => {
+    // Bedrock may have accepted it all the same (a timeout after the request went out): the
+    // token lets the caller retry without risking a second job.
+    throw withExtensions(error, { clientRequestToken: request.clientRequestToken });
+  });
+  try {
+    return await poller.refresh(jobIdFromArn(jobArn), { paced: false, caller: jobs.caller });
+  } catch (error) {
+    // The job exists and is billed: never lose its ARN to a failed read.
+    const cause = errorCodeOf(error);
+    warnings.push({
+      code: 'JOB_READ_FAILED',
+      message: `Bedrock accepted the job, but reading it back failed${cause ? ` (${cause})` : ''}: fields other than jobArn and clientRequestToken are those of the request; query the job for its status`,
+      path: [field],
+      ...(cause ? { cause } : {}),
+    });
+    return jobFromRequest(request, jobArn, submittedAround);
+  }
+}
+
 /** The error, as a gateway error carrying `extensions` as well (unexpected errors stay masked). */
-function withExtensions(error: unknown, extensions: Record<string, unknown>): unknown {
+export function withExtensions(error: unknown, extensions: Record<string, unknown>): unknown {
   const code = errorCodeOf(error);
   if (!code || !(error instanceof Error)) return error;
   return createGatewayError(code as ErrorCode, error.message, { ...(error as { extensions?: object }).extensions, ...extensions });
