@@ -396,7 +396,13 @@ function logStartupWarnings(config: Config, logger: Logger): void {
 async function embeddedSimulator(config: Config, given: Simulator | undefined, logger: Logger) {
   const { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, startSimulator } = await import('./simulator/index.ts');
   const simulator =
-    given ?? (await startSimulator({ stepMs: config.simulator.stepMs, logger: logger.child({ component: 'simulator' }) }));
+    given ??
+    (await startSimulator({
+      stepMs: config.simulator.stepMs,
+      // The simulated Bedrock's minimum records per job is the one the gateway checks retries against.
+      minRecordsPerJob: config.retry.minRecords,
+      logger: logger.child({ component: 'simulator' }),
+    }));
   const target: UpstreamTarget = { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS };
   return { simulator, target, owned: !given };
 }
