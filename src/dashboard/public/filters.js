@@ -43,10 +43,19 @@ export function describeFilters(filters) {
   ].filter(Boolean);
 }
 
-/** Shows `filters` in the form, then calls `onChange(filters)` with the form's values as they change. */
-export function bindFilterForm({ form, status, name }, filters, onChange) {
+export function sameFilters(a, b) {
+  return a.status === b.status && a.name === b.name;
+}
+
+/** Shows `filters` in the form's fields. */
+export function showFiltersInForm({ status, name }, filters) {
   status.value = filters.status;
   name.value = filters.name;
+}
+
+/** Shows `filters` in the form, then calls `onChange(filters)` with the form's values as they change. */
+export function bindFilterForm({ form, status, name }, filters, onChange) {
+  showFiltersInForm({ status, name }, filters);
   // Bedrock refuses a name filter that no job name could contain (a space, say): say so here.
   const change = () => {
     if (!name.checkValidity()) return name.reportValidity();

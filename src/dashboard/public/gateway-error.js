@@ -12,6 +12,18 @@ export function errorCode(error) {
   return error instanceof GatewayError ? error.code : 'ERROR';
 }
 
+/** "`what` failed (CODE): message", plus what to do where an API key can help. */
+export function describeProblem(error, what, forbiddenHint = '') {
+  const code = errorCode(error);
+  const hint =
+    code === 'UNAUTHENTICATED'
+      ? ' This gateway needs an API key: enter one under “API key”.'
+      : code === 'FORBIDDEN' && forbiddenHint
+        ? ` ${forbiddenHint}`
+        : '';
+  return `${what} (${code}): ${error.message}${hint}`;
+}
+
 /** The code for an HTTP answer that carried no GraphQL result. */
 export function httpStatusCode(status) {
   return status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : status === 429 ? 'THROTTLED' : 'HTTP_' + status;
@@ -21,6 +33,15 @@ export function httpStatusCode(status) {
 export function firstError(errors) {
   const error = Array.isArray(errors) ? errors[0] : undefined;
   return new GatewayError(error?.extensions?.code ?? 'ERROR', error?.message ?? 'The gateway answered without data.');
+}
+
+/**
+ * The first error reported at or below `path` (e.g. ['modelInvocationJob', 'failed']), as a
+ * GatewayError; null when that part of the answer has none.
+ */
+export function errorBelow(errors, path) {
+  const below = (errors ?? []).filter((error) => path.every((key, index) => error.path?.[index] === key));
+  return below.length > 0 ? firstError(below) : null;
 }
 
 /** What a subscription's error sink received (GraphQL errors, a close event, an Error) as a GatewayError. */

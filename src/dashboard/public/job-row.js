@@ -1,7 +1,9 @@
 // One row of the jobs table: its elements, built once per job, and how the job's latest state is
-// shown in them.
-import { formatCount, formatDuration, formatTime } from './format.js';
-import { displayName, isStoppable, statusLabel } from './jobs.js';
+// shown in them. The job's name links to its own view.
+import { createElement as element } from './create-element.js';
+import { formatDuration, formatTime } from './format.js';
+import { describeProgress, displayName, isStoppable, jobDuration, statusChipClass, statusLabel } from './jobs.js';
+import { jobHref } from './routes.js';
 
 /** A row for `job`, not yet rendered nor in the table; `onStop(row)` runs when its Stop button is pressed. */
 export function createJobRow(job, { onStop }) {
@@ -9,7 +11,8 @@ export function createJobRow(job, { onStop }) {
   tr.dataset.jobId = job.jobId;
 
   const nameCell = element('th', { scope: 'row', className: 'job' });
-  const name = element('span', { className: 'job-name' });
+  const name = element('a', { className: 'job-name' });
+  name.dataset.route = '';
   const id = element('span', { className: 'job-id' });
   const message = element('span', { className: 'job-message' });
   nameCell.append(name, id, message);
@@ -70,13 +73,14 @@ export function renderRow(row, { matchesFilter, canStop }) {
   row.tr.title = matchesFilter ? '' : 'No longer matches the filter';
 
   row.name.textContent = displayName(job);
+  row.name.href = jobHref(job.jobId);
   row.id.textContent = job.jobId;
   row.message.textContent = job.message ?? '';
   row.message.title = job.message ?? '';
   row.message.hidden = !job.message;
   row.model.textContent = job.modelId;
   row.chip.textContent = statusLabel(job.status) ?? 'Unknown';
-  row.chip.className = `chip chip-${(job.status ?? 'unknown').toLowerCase().replace(/_/g, '-')}`;
+  row.chip.className = statusChipClass(job.status);
   renderProgress(row);
 
   const submitted = new Date(job.submitTime);
@@ -95,27 +99,15 @@ export function renderRow(row, { matchesFilter, canStop }) {
 
 /** Running jobs' durations tick (the table calls this every second); finished ones are fixed. */
 export function renderDuration(row) {
-  const { job } = row;
-  const start = Date.parse(job.submitTime);
-  const end = job.isTerminal ? Date.parse(job.endTime ?? job.lastModifiedTime ?? job.submitTime) : Date.now();
-  row.duration.textContent = formatDuration(end - start);
+  row.duration.textContent = formatDuration(jobDuration(row.job));
 }
 
 function renderProgress(row) {
-  const { job } = row;
-  if (job.progress !== null && job.progress !== undefined) {
-    const percent = Math.floor(job.progress * 100);
-    row.bar.hidden = false;
+  const { percent, text } = describeProgress(row.job);
+  row.bar.hidden = percent === null;
+  if (percent !== null) {
     row.bar.value = percent;
-    row.bar.setAttribute('aria-label', `Progress of ${displayName(job)}`);
-    const failed = job.errorRecordCount ? ` · ${formatCount(job.errorRecordCount)} failed` : '';
-    row.progressText.textContent = `${percent}% · ${formatCount(job.processedRecordCount)} / ${formatCount(job.totalRecordCount)}${failed}`;
-  } else {
-    row.bar.hidden = true;
-    row.progressText.textContent = job.totalRecordCount ? `${formatCount(job.totalRecordCount)} records` : '—';
+    row.bar.setAttribute('aria-label', `Progress of ${displayName(row.job)}`);
   }
-}
-
-function element(tag, properties = {}) {
-  return Object.assign(document.createElement(tag), properties);
+  row.progressText.textContent = text;
 }

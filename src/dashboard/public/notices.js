@@ -1,6 +1,6 @@
 // What the page says besides the table: the notice line above it (a failed load or stream, or why
 // the Stop buttons are gone) and, for screen readers, batched announcements of status changes.
-import { errorCode } from './gateway-error.js';
+import { describeProblem, errorCode } from './gateway-error.js';
 
 /** Status changes are announced to screen readers in batches, at most one message this often. */
 const ANNOUNCE_EVERY_MS = 2000;
@@ -27,15 +27,8 @@ export function createNotices({ notice, announcer }, { askForApiKey }) {
 
     /** `what` failed because of `error`; the errors an API key can fix say so. */
     showProblem(error, what) {
-      const code = errorCode(error);
-      const hint =
-        code === 'UNAUTHENTICATED'
-          ? ' This gateway needs an API key: enter one under “API key”.'
-          : code === 'FORBIDDEN'
-            ? ' This API key is not allowed to read jobs (it needs jobs:read).'
-            : '';
-      show(`${what} (${code}): ${error.message}${hint}`, 'error');
-      if (code === 'UNAUTHENTICATED') askForApiKey();
+      show(describeProblem(error, what, 'This API key is not allowed to read jobs (it needs jobs:read).'), 'error');
+      if (errorCode(error) === 'UNAUTHENTICATED') askForApiKey();
     },
 
     showStopForbidden() {
