@@ -28,6 +28,8 @@ const KEYS = {
   reader: 'reader-key-0123456789abcdef',
   writer: 'writer-key-0123456789abcdef',
   scopeless: 'scopeless-key-0123456789abcdef',
+  /** Every scope: what a mutation that also reads results (retryFailedRecords) needs. */
+  operator: 'operator-key-0123456789abcdef',
 };
 
 let idp: IdentityProvider;
@@ -41,6 +43,7 @@ beforeAll(async () => {
       [KEYS.reader]: ['jobs:read'],
       [KEYS.writer]: ['jobs:read', 'jobs:write'],
       [KEYS.scopeless]: [],
+      [KEYS.operator]: ['jobs:read', 'jobs:write', 'results:read'],
     }),
     JWT_SECRET: SECRET,
     JWT_JWKS_URL: idp.jwksUrl,
@@ -258,11 +261,19 @@ describe('scopes', () => {
     expect(t.simulator.stats().calls.StopModelInvocationJob + t.simulator.stats().calls.CreateModelInvocationJob).toBe(0);
   });
 
-  it.runIf(mutations.length > 0)('should let every mutation past the scope check with jobs:write', async () => {
+  it.runIf(mutations.length > 0)('should let every mutation past the scope check with the scopes it needs', async () => {
+    // jobs:write, and results:read for the one that reads job outputs.
+    const readsResults = new Set(['retryFailedRecords']);
     for (const field of mutations) {
-      const response = await t.graphql(documentFor('mutation', field), {}, { headers: { 'x-api-key': KEYS.writer } });
+      const key = readsResults.has(field.name) ? KEYS.operator : KEYS.writer;
+      const response = await t.graphql(documentFor('mutation', field), {}, { headers: { 'x-api-key': key } });
       expect(Object.values(errorCodesByPath(response)), field.name).not.toContain('FORBIDDEN');
     }
+    const retry = await t.graphql(documentFor('mutation', mutations.find((field) => field.name === 'retryFailedRecords')!), {}, {
+      headers: { 'x-api-key': KEYS.writer },
+    });
+    expect(errorCodesByPath(retry)).toEqual({ retryFailedRecords: 'FORBIDDEN' });
+    expect(retry.errors![0]!.message).toContain('results:read');
   });
 });
 
