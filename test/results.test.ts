@@ -1,12 +1,10 @@
 // ModelInvocationJob.results through the real gateway, the real S3 SDK and the simulator's S3:
 // manifest, files and download URLs; paging every record once while reading about the output's
 // size from S3; filters; cursors; malformed lines; access denied; scopes; cost.
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listOutput } from '../src/results/output-files.ts';
 import { readRecordPage } from '../src/results/record-pages.ts';
-import { createResultsStorage } from '../src/results/storage.ts';
-import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION } from '../src/simulator/index.ts';
+import { simulatorStorage } from './support/results-storage.ts';
 import { errorCodesByPath, startTestGateway, type GraphQLResponse, type TestGateway } from './support/test-gateway.ts';
 
 const KEYS = {
@@ -364,14 +362,7 @@ describe('filters', () => {
 describe('the scan limit of a page', () => {
   it('should end a filtered page at its scan limit with a cursor that continues the scan', async () => {
     const job = seedJob({ files: { 'a.jsonl.out': 200, 'b.jsonl.out': 200 }, failEvery: 150 });
-    const storage = createResultsStorage({
-      target: { endpoint: t.simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS, forcePathStyle: true },
-      attemptTimeoutMs: 5000,
-      maxAttempts: 1,
-      retryMode: 'standard',
-      deadlineMs: 10_000,
-      logger: pino({ level: 'silent' }),
-    });
+    const storage = simulatorStorage(t.simulator);
     try {
       const listing = await listOutput(storage, { bucket: BUCKET, key: `run-${prefixes}/${job.jobId}/` });
       const source = { storage, listing, jobId: job.jobId };

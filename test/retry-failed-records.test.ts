@@ -4,14 +4,13 @@
 // idempotency by clientRequestToken (a failed create included), and every refusal before anything
 // is written.
 import type { Client } from 'graphql-ws';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listOutput } from '../src/results/output-files.ts';
 import { collectFailedRecords, retryOfTags } from '../src/results/retry-failed-records.ts';
-import { createResultsStorage } from '../src/results/storage.ts';
-import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION, isTerminalStatus, type SimulatedJob } from '../src/simulator/index.ts';
+import { isTerminalStatus, type SimulatedJob } from '../src/simulator/index.ts';
 import { createWsClient, subscribeWs } from './support/subscriptions.ts';
 import { nextRound } from './support/poller-rounds.ts';
+import { simulatorStorage } from './support/results-storage.ts';
 import { errorCodesByPath, startTestGateway, type GraphQLResponse, type TestGateway } from './support/test-gateway.ts';
 
 const KEYS = {
@@ -451,14 +450,7 @@ describe('refusals before anything is written', () => {
 describe('limits', () => {
   it('should answer LIMIT_EXCEEDED past the size cap, and write a record failed alike in two jobs once', async () => {
     const source = seedSource({ failed: 200 });
-    const storage = createResultsStorage({
-      target: { endpoint: t.simulator.url, region: SIMULATOR_REGION, credentials: SIMULATOR_CREDENTIALS, forcePathStyle: true },
-      attemptTimeoutMs: 5000,
-      maxAttempts: 1,
-      retryMode: 'standard',
-      deadlineMs: 10_000,
-      logger: pino({ level: 'silent' }),
-    });
+    const storage = simulatorStorage(t.simulator);
     try {
       const listing = await listOutput(storage, { bucket: BUCKET, key: `${source.prefix}/output/${source.job.jobId}/` });
       await expect(collectFailedRecords(storage, [listing], { maxBytes: 10_000 })).rejects.toMatchObject({

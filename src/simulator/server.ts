@@ -23,6 +23,7 @@ import { createS3Controls, type SimulatorS3 } from './s3/s3-controls.ts';
 import { createS3Handler } from './s3/s3-handler.ts';
 import { createS3Stats } from './s3/s3-stats.ts';
 import { createSigV4Verifier, type SigV4Verifier } from './sigv4.ts';
+import { readBody } from './read-body.ts';
 import { parseCreateRequest, parseJobIdentifier, parseListQuery, parseQueryString, toSparseWireSummary, toWireJob } from './wire.ts';
 
 /** The only credentials the simulator accepts; sign with these (service `bedrock`, or `s3` for its S3). */
@@ -218,7 +219,7 @@ function createRequestHandler({ engine, faults, calls, verify, active, logger }:
       const q = url.indexOf('?');
       const rawPath = q < 0 ? url : url.slice(0, q);
       const query = parseQueryString(q < 0 ? '' : url.slice(q + 1));
-      const body = await readBody(req);
+      const body = await readBody(req, MAX_BODY_BYTES, () => new SimulatorError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes.`));
       await verify({ method: req.method ?? 'GET', rawPath, query, headers: req.headers, body });
       const route = matchRoute(req.method ?? 'GET', rawPath);
       operation = route.operation;
@@ -316,24 +317,6 @@ function matchRoute(method: string, rawPath: string): Route {
   throw new SimulatorError('UnknownOperationException', `No operation matches ${method} ${rawPath}.`);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) reject(new SimulatorError('RequestEntityTooLargeException', `Request body exceeds ${MAX_BODY_BYTES} bytes.`));
-      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete) reject(new Error('request aborted'));
-    });
-  });
-}
 
 function send(res: ServerResponse, requestId: string, status: number, payload: unknown, errorType?: string): void {
   if (res.headersSent || res.destroyed) return;

@@ -3,6 +3,7 @@
 // GetObject, HeadObject or PutObject, apply `deny()`, and write the answer the way S3 does —
 // XML errors with S3's codes, no body for HEAD and 304, GetObject bodies streamed with
 // backpressure and counted as they are handed to the network.
+import { readBody } from '../read-body.ts';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -52,7 +53,11 @@ export function createS3Handler({ store, access, stats, authenticate, logger }: 
     const method = req.method ?? 'GET';
     let operation: S3Operation | undefined;
     try {
-      const body = await readBody(req);
+      const body = await readBody(
+        req,
+        MAX_PUT_BYTES,
+        (size) => new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: size, MaxSizeAllowed: MAX_PUT_BYTES }),
+      );
       const signed: SignedRequest = { method, rawPath, query, headers: req.headers, body };
       const payload = await authenticate(signed);
       const { bucket, key } = parsePath(rawPath);
@@ -144,25 +149,6 @@ function route(method: string, key: string, query: ReadonlyMap<string, string>):
   }
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_PUT_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_PUT_BYTES) {
-        reject(new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed size', { ProposedSize: size, MaxSizeAllowed: MAX_PUT_BYTES }));
-      } else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-    req.on('close', () => {
-      if (!req.complete) reject(new Error('request aborted'));
-    });
-  });
-}
 
 /** Writes the answer; a body in chunks that wait for the network, each counted once written. */
 async function send(res: ServerResponse, response: S3Response, requestId: string, hostId: string, counted?: (bytes: number) => void): Promise<void> {
