@@ -506,3 +506,20 @@ describe('estimated cost', () => {
     }
   });
 });
+
+describe('results per operation', () => {
+  it('should read the results of at most MAX_JOBS_PER_OPERATION jobs in one operation, and refuse the rest with LIMIT_EXCEEDED', async () => {
+    const limited = await startTestGateway({ MAX_JOBS_PER_OPERATION: '2', RATE_LIMIT_RPS: '0', RESPONSE_CACHE_SIZE: '0' });
+    try {
+      for (let i = 0; i < 3; i++) limited.simulator.engine.createJob({ status: 'Completed', jobName: `per-operation-${i}` }, { paused: true });
+      limited.simulator.s3.reset();
+      const response = await limited.graphql(`{ modelInvocationJobs(filter: { nameContains: "per-operation" }) { nodes { jobName results { s3Uri } } } }`);
+      const nodes = response.data!.modelInvocationJobs.nodes as Array<{ results: { s3Uri: string } | null }>;
+      expect(nodes.filter((node) => node.results !== null)).toHaveLength(2);
+      expect(response.errors?.map((error) => [error.extensions?.code, error.extensions?.limit])).toEqual([['LIMIT_EXCEEDED', 'MAX_JOBS_PER_OPERATION']]);
+      expect(limited.simulator.s3.stats().requests.ListObjectsV2).toBe(2);
+    } finally {
+      await limited.close();
+    }
+  });
+});

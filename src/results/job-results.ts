@@ -2,6 +2,7 @@
 // once, download URLs, pages of records and the estimated cost. A reader is built per operation
 // (never shared), so nothing read here outlives the request that read it.
 import type { ModelInvocationJob } from '../bedrock/job.ts';
+import { ErrorCode, createGatewayError } from '../errors.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import { costOf, priceOf, type JobCost, type ModelPrices } from './cost.ts';
 import { listOutput, readManifest, type OutputFile, type OutputListing, type OutputManifest } from './output-files.ts';
@@ -43,13 +44,30 @@ export interface ResultsReader {
   forJob(job: ModelInvocationJob): Promise<JobResults | null>;
 }
 
-export function createResultsReader(storage: ResultsStorage, options: ResultsOptions): ResultsReader {
+/**
+ * `maxJobs`: most distinct jobs whose results one operation reads (MAX_JOBS_PER_OPERATION): a
+ * page of 1,000 jobs selecting `results` would otherwise be 1,000 S3 listings at once. Beyond it,
+ * `results` fails with LIMIT_EXCEEDED for the jobs past the limit.
+ */
+export function createResultsReader(storage: ResultsStorage, options: ResultsOptions, { maxJobs = Infinity } = {}): ResultsReader {
   // By job object: a subscription's next event brings a new one, whose output may have changed.
   const read = new WeakMap<ModelInvocationJob, Promise<JobResults | null>>();
+  const jobIds = new Set<string>();
   return {
     forJob(job) {
       let results = read.get(job);
       if (!results) {
+        const jobId = jobIdFromArn(job.jobArn);
+        if (!jobIds.has(jobId) && jobIds.size >= maxJobs) {
+          return Promise.reject(
+            createGatewayError(
+              ErrorCode.LIMIT_EXCEEDED,
+              `This operation reads the results of more than ${maxJobs} jobs (MAX_JOBS_PER_OPERATION); ask for fewer jobs' results at once`,
+              { limit: 'MAX_JOBS_PER_OPERATION' },
+            ),
+          );
+        }
+        jobIds.add(jobId);
         results = resultsOf(storage, options, job);
         read.set(job, results);
       }

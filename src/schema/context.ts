@@ -99,7 +99,7 @@ export function createContext(deps: ContextDependencies): Context {
     feed: deps.feed,
     poller: deps.poller,
     loaders: { job },
-    results: createResultsReader(deps.results.storage, deps.results.options),
+    results: createResultsReader(deps.results.storage, deps.results.options, { maxJobs: deps.maxJobsPerOperation }),
     storage: deps.results.storage,
     retry: deps.retry,
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
