@@ -692,9 +692,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
         const runWithKey = async (query: string) => {
           await tab.goto(`${secured.url}/graphql?query=${encodeURIComponent(query)}`);
           await tab.getByRole('button', { name: /^Headers$/ }).click();
-          await tab.locator('.graphiql-editor-tool .monaco-editor').last().click();
+          const headers = tab.locator('.graphiql-editor-tool .monaco-editor').last();
+          await headers.click();
+          // GraphiQL restores the Headers tab from storage (a moment after each edit): replace
+          // whatever it holds, or a second object typed into the first makes the headers invalid.
+          await tab.keyboard.press('ControlOrMeta+A');
+          await tab.keyboard.press('Backspace');
           // The editor closes the brace itself.
           await tab.keyboard.type(`{"x-api-key": "${apiKey}"`);
+          await expect.poll(async () => (await headers.textContent())?.split(apiKey).length).toBe(2);
           await tab.getByRole('button', { name: /^Execute query/ }).click();
         };
 
