@@ -1,4 +1,5 @@
 // Environment → typed, validated Config. The only module that reads process.env.
+import { ConfigError, createReader, type Env, type Reader } from './config-reader.ts';
 import type { AuthConfig } from './access/authenticator.ts';
 import { SCOPES, isScope, type Scope } from './access/scopes.ts';
 import type { CircuitBreakerOptions } from './bedrock/circuit-breaker.ts';
@@ -15,6 +16,9 @@ import { EXAMPLE_MODEL_PRICES, parseModelPrices, type ModelPrices } from './resu
 import type { ResultsOptions } from './results/job-results.ts';
 import type { RetryOptions } from './results/retry-failed-records.ts';
 import type { WebSocketLimits } from './websocket/transport.ts';
+
+/** The error of a bad variable (see config-reader.ts), for main.ts and tests. */
+export { ConfigError };
 
 export type BedrockBackend = 'simulator' | 'aws';
 
@@ -104,12 +108,6 @@ export interface LimitsConfig extends QueryLimits {
   trustProxyHops: number;
 }
 
-/** Thrown for a bad variable; the message is one line naming it. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
 
 export function loadConfig(env: Env = process.env): Config {
   const read = createReader(env);
@@ -210,7 +208,6 @@ export function loadConfig(env: Env = process.env): Config {
   };
 }
 
-type Reader = ReturnType<typeof createReader>;
 
 // The poller's share of the upstream budget, under its new name or (with a warning) its old one.
 function readPollShare(read: Reader, env: Env, callsPerSecond: number, warnings: string[]): number {
@@ -339,78 +336,4 @@ function readOrigins(read: Reader): string[] {
     }
   }
   return origins;
-}
-
-// Typed readers; each error names the variable, the rule and the value it got.
-function createReader(env: Env) {
-  const raw = (name: string) => {
-    const value = env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  const fail = (name: string, rule: string, value: string): never => {
-    throw new ConfigError(`${name} must be ${rule} (got ${JSON.stringify(value)})`);
-  };
-  return {
-    string(name: string, fallback: string): string {
-      return raw(name) ?? fallback;
-    },
-    integer(name: string, fallback: number, min: number, max: number): number {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const n = Number(value);
-      if (!/^-?\d+$/.test(value) || n < min || n > max) fail(name, `an integer from ${min} to ${max}`, value);
-      return n;
-    },
-    boolean(name: string, fallback: boolean): boolean {
-      const value = raw(name)?.toLowerCase();
-      if (value === undefined) return fallback;
-      if (['true', '1', 'yes'].includes(value)) return true;
-      if (['false', '0', 'no'].includes(value)) return false;
-      return fail(name, 'true or false', value);
-    },
-    /** An optional secret; when set it must be long enough to resist guessing. */
-    secret(name: string, minLength: number): string | undefined {
-      const value = raw(name);
-      if (value !== undefined && value.length < minLength) {
-        throw new ConfigError(`${name} must be at least ${minLength} characters (got ${value.length})`);
-      }
-      return value;
-    },
-    /** An http(s) URL; plain http only for loopback hosts unless `allowHttp`. */
-    url(name: string, { allowHttp }: { allowHttp: boolean }): URL | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      let url: URL | undefined;
-      try {
-        url = new URL(value);
-      } catch {
-        // reported below
-      }
-      const loopback = url !== undefined && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(url.hostname);
-      const ok = url?.protocol === 'https:' || (url?.protocol === 'http:' && (allowHttp || loopback));
-      if (!url || !ok) fail(name, allowHttp ? 'an http(s) URL' : 'an https URL (http only for localhost)', value);
-      return url;
-    },
-    /** An optional Redis URL; never echoed, since it may carry a password. */
-    redisUrl(name: string): string | undefined {
-      const value = raw(name);
-      if (value === undefined) return undefined;
-      let protocol: string | undefined;
-      try {
-        protocol = new URL(value).protocol;
-      } catch {
-        protocol = undefined;
-      }
-      if (protocol !== 'redis:' && protocol !== 'rediss:') {
-        throw new ConfigError(`${name} must be a redis:// or rediss:// URL`);
-      }
-      return value;
-    },
-    oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      if (!(allowed as readonly string[]).includes(value)) fail(name, `one of ${allowed.join(', ')}`, value);
-      return value as T;
-    },
-  };
 }
