@@ -4,11 +4,9 @@
 // that only one mode needs (the simulator, Redis, OpenTelemetry, GraphiQL) are loaded only then.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createAdmission, type Admission } from './access/admission.ts';
 import { createAuthenticator } from './access/authenticator.ts';
-import type { Principal } from './access/scopes.ts';
 import type { UpstreamTarget } from './bedrock/client.ts';
 import { createInProcessJobCache } from './bedrock/job-cache.ts';
 import type { JobsApi } from './bedrock/jobs.ts';
@@ -16,41 +14,27 @@ import type { UpstreamHealth } from './bedrock/upstream-health.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
 import { createUpstream } from './bedrock/upstream.ts';
 import type { Config } from './config.ts';
-import { createDashboard } from './dashboard/serve.ts';
 import { clientAddressOf } from './http/client-address.ts';
 import { descriptorLimitWarning, limitConnections } from './http/connection-limits.ts';
 import { createHttpDrain } from './http/drain.ts';
 import { serverTimeoutOptions } from './http/server-timeouts.ts';
-import { createCorsPolicy, type CorsPolicy } from './http/cors.ts';
+import { createCorsPolicy } from './http/cors.ts';
 import { createGraphiQL } from './http/graphiql.ts';
 import { createHostCheck } from './http/allowed-hosts.ts';
-import { createReadiness, type Readiness } from './http/readiness.ts';
-import { ROUTES, createRoutesPlugin } from './http/routes.ts';
+import { createReadiness } from './http/readiness.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
-import { createLogger, toYogaLogger } from './logger.ts';
+import { createLogger } from './logger.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
-import { requestIdFrom } from './observability/operation-record.ts';
 import { createTracing, type Tracing } from './observability/tracing.ts';
-import { createAccessPlugin } from './plugins/access-plugin.ts';
-import { createCsrfPlugin } from './plugins/csrf-plugin.ts';
-import { createErrorDetailsPlugin } from './plugins/error-details-plugin.ts';
-import { createHttpObservabilityPlugin } from './plugins/http-observability-plugin.ts';
-import { createOperationObservabilityPlugin } from './plugins/operation-observability-plugin.ts';
-import { createQueryLimitsPlugins } from './plugins/query-limits-plugin.ts';
-import { createResponseCachePlugin } from './plugins/response-cache-plugin.ts';
-import { createWarningsPlugin } from './plugins/warnings-plugin.ts';
 import type { GatewayServerContext } from './http/server-context.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
-import { createResultsStorage, type ResultsStorage } from './results/storage.ts';
-import { createContext, type Context } from './schema/context.ts';
-import { schema } from './schema/index.ts';
+import { createResultsStorage } from './results/storage.ts';
+import { createGatewayYoga, type Yoga } from './http/gateway-yoga.ts';
 import type { Simulator } from './simulator/index.ts';
 import { createJobFeed, type JobFeed } from './subscriptions/job-feed.ts';
-import { createSharedSubscriptionExecutionPlugin } from './subscriptions/shared-execution-plugin.ts';
 import {
   EVENT_BRIDGE_PATH,
   createEventBridgeReceiver,
-  type EventBridgeReceiver,
   type EventBridgeReceiverOptions,
 } from './watch/event-bridge-receiver.ts';
 import { createJobPubSub } from './watch/job-pub-sub.ts';
@@ -72,8 +56,6 @@ export interface GatewayOptions {
    */
   processMetrics?: boolean;
 }
-
-type Yoga = YogaServerInstance<GatewayServerContext, Context>;
 
 export interface Gateway {
   readonly yoga: Yoga;
@@ -103,8 +85,6 @@ const WS_DRAIN_TIMEOUT_MS = 2000;
  * their sockets: a peer that is gone or not reading would hold ws's handshake for 30 s.
  */
 const WS_CLOSE_WAIT_MS = 1000;
-/** Scopes of a request that somehow reached execution without passing authentication. */
-const NOBODY: Principal = { id: 'unauthenticated', kind: 'anonymous', scopes: new Set() };
 
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config);
@@ -307,77 +287,6 @@ function createGatewayAdmission(config: Config, metrics: GatewayMetrics, logger:
     maxStreams: config.limits.maxStreamsPerCredential,
     onRefused: (reason) => metrics.countRejection(reason),
   });
-}
-
-interface YogaParts {
-  jobs: JobsApi;
-  feed: JobFeed;
-  poller: Poller;
-  /** The jobs' S3 input and output. */
-  storage: ResultsStorage;
-  admission: Admission;
-  tracing: Tracing;
-  metrics: GatewayMetrics;
-  logger: Logger;
-  maskedErrors: MaskedErrors;
-  cors: CorsPolicy;
-  clientAddress(req: GatewayServerContext['req']): string;
-  graphiql: ReturnType<typeof createGraphiQL> | undefined;
-  readiness: Readiness;
-  eventBridge: EventBridgeReceiver | undefined;
-}
-
-/** Yoga with the gateway's plugins, in the order they must run, and a fresh context per operation. */
-function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
-  const { jobs, feed, poller, storage, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge } = parts;
-  return createYoga<GatewayServerContext, Context>({
-    schema,
-    graphqlEndpoint: '/graphql',
-    healthCheckEndpoint: '/healthz',
-    landingPage: false,
-    logging: toYogaLogger(logger),
-    maskedErrors,
-    // MAX_REQUEST_BODY_BYTES is enforced by the query limits plugin, more cheaply.
-    maxRequestBodySize: false,
-    cors: cors.yogaOption,
-    renderGraphiQL: graphiql?.renderGraphiQL,
-    graphiql: graphiql?.options ?? false,
-    plugins: [
-      createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
-      createRoutesPlugin({
-        readiness,
-        metrics,
-        eventBridge,
-        dashboard: config.dashboard ? createDashboard() : undefined,
-        readinessDetails: { authRequired: config.auth.required, admission, clientAddress: (serverContext) => clientAddress(serverContext.req) },
-        logger,
-      }),
-      createCsrfPlugin(),
-      createErrorDetailsPlugin({ exposeDetails: config.exposeErrorDetails }),
-      createAccessPlugin({ admission, clientAddress: (serverContext) => clientAddress(serverContext.req) }),
-      ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
-      createOperationObservabilityPlugin({ metrics, tracing }),
-      createSharedSubscriptionExecutionPlugin(),
-      createWarningsPlugin(),
-      // Last: a hit answers in onParams, so plugins that reject requests must come before it.
-      config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
-    ],
-    context: (initial) =>
-      createContext({
-        jobs,
-        feed,
-        poller,
-        results: { storage, options: config.results },
-        retry: config.retry,
-        upstreamConcurrency: config.upstream.concurrency,
-        maxBatchIdentifiers: config.maxBatchIdentifiers,
-        maxJobsPerOperation: config.limits.maxJobsPerOperation,
-        principal: initial.principal ?? NOBODY,
-        clientAddress: initial.req && clientAddress(initial.req),
-        requestId: initial.operation?.requestId ?? requestIdFrom(undefined),
-      }),
-  });
-
 }
 
 function logStartupWarnings(config: Config, logger: Logger): void {
