@@ -17,9 +17,15 @@ export function createErrorDetailsPlugin({ exposeDetails }: ErrorDetailsOptions)
   return {
     onResultProcess({ result, setResult }) {
       // A stream's events are masked as they go (no originalError outside development).
+      // Most answers have no error: they pass untouched, with no setResult.
       if (isAsyncIterable(result)) return;
-      if (Array.isArray(result)) setResult(result.map(withoutOriginalErrors));
-      else setResult(withoutOriginalErrors(result));
+      if (Array.isArray(result)) {
+        const cleaned = result.map(withoutOriginalErrors);
+        if (cleaned.some((one, i) => one !== result[i])) setResult(cleaned);
+      } else {
+        const cleaned = withoutOriginalErrors(result);
+        if (cleaned !== result) setResult(cleaned);
+      }
     },
   };
 }

@@ -24,14 +24,18 @@ export function createHideSuggestionsPlugin(): Plugin {
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
-          if (!isAsyncIterable(result)) setResult(withoutSuggestions(result));
+          if (isAsyncIterable(result)) return;
+          const cleaned = withoutSuggestions(result);
+          if (cleaned !== result) setResult(cleaned);
         },
       };
     },
     onSubscribe() {
       return {
         onSubscribeResult({ result, setResult }) {
-          if (!isAsyncIterable(result)) setResult(withoutSuggestions(result));
+          if (isAsyncIterable(result)) return;
+          const cleaned = withoutSuggestions(result);
+          if (cleaned !== result) setResult(cleaned);
         },
       };
     },
