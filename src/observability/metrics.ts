@@ -91,7 +91,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   });
   const rejections = new Counter({
     name: 'gateway_graphql_rejected_total',
-    help: 'Requests, connections and operations refused before execution, by reason (invalid: parse/validation; host_not_allowed: a Host outside ALLOWED_HOSTS).',
+    help: 'Requests, connections, operations and upstream calls refused, by reason (see RejectionReason; the README lists them).',
     labelNames: ['reason'] as const,
     registers,
   });

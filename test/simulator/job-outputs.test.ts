@@ -7,6 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isTerminalStatus, type SimulatedJob, type Simulator } from '../../src/simulator/index.ts';
 import { clientFor, s3ClientFor, useSimulator } from './harness.ts';
+import type { Manifest } from '../../src/simulator/job-data/job-records.ts';
 
 interface OutputLine {
   recordId: string;
@@ -15,14 +16,6 @@ interface OutputLine {
   error?: { errorCode: number; errorMessage: string };
 }
 
-interface Manifest {
-  totalRecordCount: number;
-  processedRecordCount: number;
-  successRecordCount: number;
-  errorRecordCount: number;
-  inputTokenCount: number;
-  outputTokenCount: number;
-}
 
 const BUCKET = 'batch-data';
 
