@@ -9,6 +9,7 @@ import { createAdmission, type Admission } from './access/admission.ts';
 import { createAuthenticator } from './access/authenticator.ts';
 import type { UpstreamTarget } from './bedrock/client.ts';
 import { createInProcessJobCache } from './bedrock/job-cache.ts';
+import { createInProcessJobHistory } from './bedrock/job-history.ts';
 import type { JobsApi } from './bedrock/jobs.ts';
 import type { UpstreamHealth } from './bedrock/upstream-health.ts';
 import { createTerminalJobCache } from './bedrock/terminal-job-cache.ts';
@@ -329,6 +330,7 @@ async function connectUpstream(
     target,
     circuitBreaker: config.circuitBreaker,
     cache: scaleOut?.cache ?? createInProcessJobCache(finishedJobs),
+    history: scaleOut?.history ?? createInProcessJobHistory(),
     onCall(call) {
       metrics.observeUpstreamCall(call);
       // Not sent for want of a token in time: the caller's share of the budget was spoken for.

@@ -18,11 +18,14 @@ import type { CircuitBreaker } from './circuit-breaker.ts';
 import type { ModelInvocationJob } from './job.ts';
 import { createJobIdentifiers, type JobIdentifiers } from './job-identifier.ts';
 import type { JobCache } from './job-cache.ts';
+import { createInProcessJobHistory, type JobHistory, type JobHistoryStore } from './job-history.ts';
 
 export interface JobsApiOptions {
   client: BedrockClient;
   /** Jobs served without an upstream call: finished ones, and with Redis recently fetched ones. */
   cache: JobCache;
+  /** Where every read is recorded as an observation (start time, rate, timeline). @default in process */
+  history?: JobHistoryStore;
   /** Ceiling for one call, retries included. */
   deadlineMs: number;
   logger: Logger;
@@ -83,6 +86,8 @@ export interface JobsApi {
   getJob(jobId: string, options?: { fresh?: boolean }): Promise<ModelInvocationJob>;
   /** What the cache knows of these jobs, without any upstream call (the map holds the hits). */
   cachedJobs(jobIds: readonly string[]): Promise<Map<string, ModelInvocationJob>>;
+  /** What was observed of these jobs over time, on any instance; never rejects, no upstream call. */
+  histories(jobIds: readonly string[]): Promise<Map<string, JobHistory>>;
   /** One page of ListModelInvocationJobs, sorted by creation time. */
   listJobs(input: ListJobsInput): Promise<JobPage>;
   /**
@@ -169,6 +174,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
         })
       : attempt(operation, caller, run);
 
+  const history = options.history ?? createInProcessJobHistory();
   const stopsInFlight = new Map<string, Promise<void>>();
   const identifiers = createJobIdentifiers();
   // The region the client calls; without one configured, the first ARN Bedrock returns names it.
@@ -190,12 +196,14 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       );
       const job = output as ModelInvocationJob;
       identifiers.learn(job.jobArn);
-      // Awaited, so that once this answer is out, any instance asking next finds it.
-      await cache.offer([job]);
+      // Awaited, so that once this answer is out, any instance asking next finds it (and its history).
+      await Promise.all([cache.offer([job]), history.record([job], Date.now())]);
       return job;
     },
 
     cachedJobs: (jobIds) => cache.getMany(jobIds),
+
+    histories: (jobIds) => history.read(jobIds),
 
     async listJobs(input) {
       const output = await send('ListModelInvocationJobs', caller, (abortSignal) =>
@@ -203,7 +211,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       );
       const jobs = (output.invocationJobSummaries ?? []) as ModelInvocationJob[];
       if (jobs[0]) identifiers.learn(jobs[0].jobArn);
-      await cache.offer(jobs, { partial: true });
+      await Promise.all([cache.offer(jobs, { partial: true }), history.record(jobs, Date.now())]);
       return { jobs, nextToken: output.nextToken };
     },
 

@@ -7,6 +7,7 @@ import type { Tracing } from '../observability/tracing.ts';
 import { createCircuitBreaker, type CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.ts';
 import { createBedrockClient, type BedrockClientOptions, type UpstreamTarget } from './client.ts';
 import type { JobCache } from './job-cache.ts';
+import type { JobHistoryStore } from './job-history.ts';
 import { createJobsApi, type JobsApi, type UpstreamCall } from './jobs.ts';
 import { createUpstreamHealth, type UpstreamHealth } from './upstream-health.ts';
 
@@ -29,6 +30,8 @@ export interface UpstreamParts {
   circuitBreaker: CircuitBreakerOptions;
   /** Jobs served without an upstream call (in process, or shared through Redis). */
   cache: JobCache;
+  /** Where every job read is recorded (in process, or shared through Redis). */
+  history: JobHistoryStore;
   /** Told about every call when it ends (metrics). */
   onCall(call: UpstreamCall): void;
   tracing: Tracing;
@@ -44,7 +47,7 @@ export interface Upstream {
   close(): void;
 }
 
-export function createUpstream(options: UpstreamOptions, { target, cache, onCall, tracing, logger, ...parts }: UpstreamParts): Upstream {
+export function createUpstream(options: UpstreamOptions, { target, cache, history, onCall, tracing, logger, ...parts }: UpstreamParts): Upstream {
   const circuitBreaker = createCircuitBreaker(parts.circuitBreaker);
   // As many failures in a row as open the circuit make an outage (throttling counts here too).
   const health = createUpstreamHealth({
@@ -55,6 +58,7 @@ export function createUpstream(options: UpstreamOptions, { target, cache, onCall
   const jobs = createJobsApi({
     client,
     cache,
+    history,
     deadlineMs: options.deadlineMs,
     logger,
     circuitBreaker,

@@ -3,16 +3,20 @@
 import type { PubSubEventTarget } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { JobCache } from '../bedrock/job-cache.ts';
+import type { JobHistoryStore } from '../bedrock/job-history.ts';
 import type { TerminalJobCache } from '../bedrock/terminal-job-cache.ts';
 import type { JobTopics } from '../watch/job-pub-sub.ts';
 import type { PollOwnership } from '../watch/poll-ownership.ts';
 import { createRedisConnections, type RedisConfig } from './redis-connections.ts';
 import { createRedisJobCache } from './redis-job-cache.ts';
+import { createRedisJobHistory } from './redis-job-history.ts';
 import { createRedisPollOwnership } from './redis-poll-ownership.ts';
 import { createSharedEventTarget } from './shared-event-target.ts';
 
 export interface ScaleOut {
   cache: JobCache;
+  /** Job histories (observed statuses and progress), shared like the cache. */
+  history: JobHistoryStore;
   eventTarget: PubSubEventTarget<JobTopics>;
   ownership: PollOwnership;
   /** This instance's id in leases and events. */
@@ -46,6 +50,7 @@ export async function connectScaleOut(config: RedisConfig, { finishedJobs, logge
   const ownership = createRedisPollOwnership({ connections, leaseMs: config.leaseMs, logger });
   return {
     cache: createRedisJobCache({ connections, local: finishedJobs, unfinishedTtlMs: config.jobCacheTtlMs, logger }),
+    history: createRedisJobHistory({ connections, logger }),
     eventTarget: createSharedEventTarget(connections, logger),
     ownership,
     instanceId: connections.instanceId,

@@ -1,7 +1,9 @@
 // What every resolver receives. Built fresh per operation so loaders are never shared. Its
 // upstream calls are charged to the caller's share of the upstream budget (see callerOf).
+import DataLoader from 'dataloader';
 import type { Principal } from '../access/scopes.ts';
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
+import type { JobHistory } from '../bedrock/job-history.ts';
 import type { JobsApi } from '../bedrock/jobs.ts';
 import { createResultsReader, type ResultsOptions, type ResultsReader } from '../results/job-results.ts';
 import type { RetryOptions } from '../results/retry-failed-records.ts';
@@ -52,7 +54,11 @@ export interface Context {
   feed: JobFeed;
   poller: Poller;
   /** Every job loaded through here is noted in `cacheability`. */
-  loaders: { job: JobLoader };
+  loaders: {
+    job: JobLoader;
+    /** Jobs' observed histories, read together for every job resolved in the same tick (never cached: events reuse a context). */
+    history: Pick<DataLoader<string, JobHistory>, 'load'>;
+  };
   /** Jobs' results (S3 output), each job's folder listed once per operation. */
   results: ResultsReader;
   /** The jobs' S3 input and output (retryFailedRecords writes through it). */
@@ -94,11 +100,13 @@ export function createContext(deps: ContextDependencies): Context {
       jobLoader.primeFrom(listed);
     },
   };
+  let historyLoader: DataLoader<string, JobHistory> | undefined;
+  const history = { load: (jobId: string) => (historyLoader ??= createHistoryLoader(jobs)).load(jobId) };
   return {
     jobs,
     feed: deps.feed,
     poller: deps.poller,
-    loaders: { job },
+    loaders: { job, history },
     results: createResultsReader(deps.results.storage, deps.results.options, { maxJobs: deps.maxJobsPerOperation }),
     storage: deps.results.storage,
     retry: deps.retry,
@@ -108,4 +116,15 @@ export function createContext(deps: ContextDependencies): Context {
     cacheability,
     warnings: [],
   };
+}
+
+/** One history read for the jobs of a tick; a job asked for by several fields is read once. */
+function createHistoryLoader(jobs: JobsApi): DataLoader<string, JobHistory> {
+  return new DataLoader(
+    async (jobIds) => {
+      const histories = await jobs.histories([...new Set(jobIds)]);
+      return jobIds.map((jobId) => histories.get(jobId) as JobHistory);
+    },
+    { cache: false },
+  );
 }

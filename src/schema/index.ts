@@ -7,6 +7,7 @@ import './json.ts';
 import './model-invocation-job-status.ts';
 import './data-config.ts';
 import './model-invocation-job.ts';
+import './job-timing.ts';
 import './model-invocation-job-status-change.ts';
 import './model-invocation-job-filter.ts';
 import './model-invocation-job-connection.ts';

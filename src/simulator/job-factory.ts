@@ -17,6 +17,8 @@ export interface CreateJobOptions {
   paused?: boolean;
   /** Records in the job's input; given, the input is not inspected (nor held to the minimum). @default counted from the input when it exists, else random 100..5000 */
   totalRecordCount?: number;
+  /** Records processed at every clock step while in progress: a steady job. @default 10–30 % of the total per step, drawn */
+  recordsPerStep?: number;
 }
 
 export interface JobFactoryOptions {
@@ -53,7 +55,13 @@ export function createJobFactory({ seed, isTaken, inspectInput, minRecordsPerJob
       const totalRecordCount = options.totalRecordCount ?? partial.totalRecordCount;
       // Only a given location is inspected: nothing is ever put at the generated default.
       const input = totalRecordCount === undefined && partial.inputDataConfig ? inspectInput?.(partial.inputDataConfig) : undefined;
-      const plan = planJob(own, { outcome: options.outcome, totalRecordCount, input, minRecords: minRecordsPerJob });
+      const plan = planJob(own, {
+        outcome: options.outcome,
+        totalRecordCount,
+        input,
+        minRecords: minRecordsPerJob,
+        recordsPerStep: options.recordsPerStep,
+      });
       const jobName = partial.jobName ?? `${own.pick(DEMO_NAME_STEMS)}-${jobId.slice(0, 6)}`;
       const timeoutDurationInHours = partial.timeoutDurationInHours ?? DEFAULT_TIMEOUT_HOURS;
       const status = partial.status ?? 'Submitted';

@@ -48,6 +48,8 @@ export interface JobPlan {
   readonly errorRate: number;
   /** Records in the input, unless the job itself says otherwise. */
   readonly plannedTotal: number;
+  /** Records processed per step while in progress; undefined: a drawn share of the total each step. */
+  readonly recordsPerStep?: number;
   /** Why validation fails, when the input itself is the reason (outcome Failed, failAt -1). */
   readonly validationFailure?: string;
   /** The job's own stream, so its course doesn't depend on how other jobs' steps interleave. */
@@ -64,7 +66,7 @@ export type InputInspection = { records: number; problem?: undefined } | { recor
  */
 export function planJob(
   rng: Random,
-  given: { outcome?: JobOutcome; totalRecordCount?: number; input?: InputInspection; minRecords?: number },
+  given: { outcome?: JobOutcome; totalRecordCount?: number; input?: InputInspection; minRecords?: number; recordsPerStep?: number },
 ): JobPlan {
   const validationFailure = validationFailureOf(given.input, given.minRecords ?? MIN_RECORDS_PER_JOB);
   if (validationFailure !== undefined) {
@@ -76,6 +78,7 @@ export function planJob(
     failAt: outcome === 'Failed' ? (rng.chance(0.5) ? -1 : 0.2 + rng.next() * 0.6) : 1,
     errorRate: outcome === 'PartiallyCompleted' ? 0.01 + rng.next() * 0.14 : 0,
     plannedTotal: given.totalRecordCount ?? given.input?.records ?? rng.int(100, 5000),
+    recordsPerStep: given.recordsPerStep,
     rng,
   };
 }
@@ -124,7 +127,7 @@ export function nextStep(job: SimulatedJob, plan: JobPlan): Partial<SimulatedJob
 function progress(job: SimulatedJob, plan: JobPlan): Partial<SimulatedJob> {
   const total = job.totalRecordCount ?? plan.plannedTotal;
   const processed = job.processedRecordCount ?? 0;
-  const chunk = Math.max(1, Math.round(total * (0.1 + plan.rng.next() * 0.2)));
+  const chunk = plan.recordsPerStep ?? Math.max(1, Math.round(total * (0.1 + plan.rng.next() * 0.2)));
   const nextProcessed = Math.min(total, processed + chunk);
   const delta = nextProcessed - processed;
   let errors = (job.errorRecordCount ?? 0) + Math.min(delta, Math.round(delta * plan.errorRate * (0.5 + plan.rng.next())));
