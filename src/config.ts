@@ -8,6 +8,15 @@ import { ALLOWED_HOST_ENTRY, type AllowedHosts } from './http/allowed-hosts.ts';
 import type { ConnectionLimits } from './http/connection-limits.ts';
 import type { ServerTimeouts } from './http/server-timeouts.ts';
 import type { LogLevel } from './logger.ts';
+import {
+  WEBHOOK_SECRET_RULE,
+  WEBHOOK_STATUSES_RULE,
+  WEBHOOK_URLS_RULE,
+  parseWebhookStatuses,
+  parseWebhookUrls,
+  webhookSecretProblem,
+} from './notify/webhook-settings.ts';
+import type { WebhookOptions } from './notify/webhooks.ts';
 import type { TracingOptions } from './observability/tracing.ts';
 import type { QueryLimits } from './plugins/query-limits-plugin.ts';
 import type { ResponseCacheOptions } from './plugins/response-cache-plugin.ts';
@@ -79,6 +88,8 @@ export interface Config {
   };
   /** retryFailedRecords: Bedrock's fewest records per job (BATCH_MIN_RECORDS). */
   retry: RetryOptions;
+  /** Signed status webhooks (WEBHOOK_*); undefined while WEBHOOK_URLS is unset. */
+  webhooks: WebhookOptions | undefined;
   simulator: {
     /** Port for `npm run simulator` (the embedded one always takes a free loopback port). */
     port: number;
@@ -201,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     redis: redisUrl === undefined ? undefined : redis,
     results: readResults(read, env, backend),
     retry: { minRecords: read.integer('BATCH_MIN_RECORDS', 100, 1, 1_000_000) },
+    webhooks: readWebhooks(read),
     simulator: {
       port: read.integer('SIMULATOR_PORT', 4010, 0, 65535),
       stepMs: read.integer('SIMULATOR_STEP_MS', 1500, 1, 3_600_000),
@@ -239,6 +251,30 @@ function readResults(read: Reader, env: Env, backend: BedrockBackend): Config['r
     );
   }
   return { urlTtlSeconds, modelPrices, examplePrices: false };
+}
+
+// Webhooks are off while WEBHOOK_URLS is empty; the other WEBHOOK_* values are checked anyway.
+function readWebhooks(read: Reader): WebhookOptions | undefined {
+  const parsed = <T>(name: string, rule: string, parse: () => T): T => {
+    try {
+      return parse();
+    } catch (error) {
+      throw new ConfigError(`${name} must be ${rule} (${(error as Error).message})`);
+    }
+  };
+  const urls = parsed('WEBHOOK_URLS', WEBHOOK_URLS_RULE, () => parseWebhookUrls(read.string('WEBHOOK_URLS', '')));
+  const statuses = parsed('WEBHOOK_STATUSES', WEBHOOK_STATUSES_RULE, () => parseWebhookStatuses(read.string('WEBHOOK_STATUSES', '')));
+  const secret = read.string('WEBHOOK_SECRET', '');
+  const problem = secret ? webhookSecretProblem(secret) : undefined;
+  if (problem) throw new ConfigError(`WEBHOOK_SECRET must be ${WEBHOOK_SECRET_RULE} (got ${problem})`);
+  const delivery = {
+    maxAttempts: read.integer('WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
+    retryBaseMs: read.integer('WEBHOOK_RETRY_BASE_MS', 5000, 1, 3_600_000),
+    timeoutMs: read.integer('WEBHOOK_TIMEOUT_MS', 10_000, 1, 300_000),
+  };
+  if (urls.length === 0) return undefined;
+  if (!secret) throw new ConfigError(`WEBHOOK_SECRET must be set when WEBHOOK_URLS is: ${WEBHOOK_SECRET_RULE}`);
+  return { urls, secret, statuses, ...delivery };
 }
 
 // Node refuses a headers timeout longer than the request timeout.

@@ -28,6 +28,7 @@ import { createLogger } from './logger.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { createTracing, type Tracing } from './observability/tracing.ts';
 import type { GatewayServerContext } from './http/server-context.ts';
+import type { WebhookOptions, Webhooks } from './notify/webhooks.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
 import { createResultsStorage } from './results/storage.ts';
 import { createGatewayYoga, type Yoga } from './http/gateway-yoga.ts';
@@ -38,7 +39,7 @@ import {
   createEventBridgeReceiver,
   type EventBridgeReceiverOptions,
 } from './watch/event-bridge-receiver.ts';
-import { createJobPubSub } from './watch/job-pub-sub.ts';
+import { createJobPubSub, type JobPubSub } from './watch/job-pub-sub.ts';
 import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
 import { createWebSocketTransport } from './websocket/transport.ts';
@@ -110,7 +111,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   const clientAddress = (req: GatewayServerContext['req']) => clientAddressOf(req, config.limits.trustProxyHops);
   const admission = createGatewayAdmission(config, metrics, logger);
-  const { poller, feed, eventBridge } = createWatch(config, {
+  const { poller, feed, eventBridge, pubSub } = createWatch(config, {
     jobs,
     upstreamHealth: upstream.health,
     scaleOut,
@@ -119,6 +120,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // A wrong EventBridge secret is a failed authentication: it counts against the sender's address.
     countWrongSecret: (req) => admission.failedAttempt(clientAddress(req)),
   });
+  const webhooks = config.webhooks && (await startWebhooks(config.webhooks, { pubSub, poller, scaleOut, metrics, logger }));
   // Unready only while starting or draining; Bedrock's state and Redis's are reported, not obeyed.
   const readiness = createReadiness({
     health: upstream.health,
@@ -183,6 +185,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // First: load balancers polling /readyz stop sending traffic while the rest drains.
     readiness.draining();
     const deadline = Date.now() + config.shutdownTimeoutMs;
+    // No new changes; attempts under way go on while requests drain, until the deadline.
+    const webhooksClosed = webhooks?.close(deadline);
     // Refuses new connections from now on, and closes idle keep-alive sockets.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     logger.info({ requests: requests.inFlight, webSockets: webSockets.connections }, 'draining: new connections refused');
@@ -195,6 +199,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ]);
     if (cut > 0) logger.warn({ requests: cut }, `SHUTDOWN_TIMEOUT_MS reached: cutting ${cut} HTTP requests still in flight`);
     poller.close();
+    await webhooksClosed;
     // Gives this instance's poll leases up, so peers take its jobs over at their next round.
     await scaleOut?.close();
     const disposed = Promise.resolve(webSockets.dispose());
@@ -275,7 +280,29 @@ function createWatch(config: Config, { jobs, upstreamHealth, scaleOut, metrics, 
       ? undefined
       : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, countWrongSecret, logger: logger.child({ component: 'eventbridge' }) });
 
-  return { poller, feed, eventBridge };
+  return { poller, feed, eventBridge, pubSub };
+}
+
+/** Signed status webhooks (WEBHOOK_URLS), loaded only when configured; claims shared through Redis. */
+async function startWebhooks(
+  options: WebhookOptions,
+  parts: { pubSub: JobPubSub; poller: Poller; scaleOut: ScaleOut | undefined; metrics: GatewayMetrics; logger: Logger },
+): Promise<Webhooks> {
+  const { pubSub, poller, scaleOut, metrics, logger } = parts;
+  const [{ createWebhooks }, { createLocalWebhookClaims }] = await Promise.all([
+    import('./notify/webhooks.ts'),
+    import('./notify/webhook-claims.ts'),
+  ]);
+  const webhooks = createWebhooks(options, {
+    pubSub,
+    poller,
+    claims: scaleOut?.webhookClaims ?? createLocalWebhookClaims(),
+    onOutcome: (outcome) => metrics.countWebhookDelivery(outcome),
+    onAttempt: (seconds, delivered) => metrics.observeWebhookAttempt(seconds, delivered),
+    logger: logger.child({ component: 'webhooks' }),
+  });
+  metrics.watchWebhooks(() => webhooks.queued);
+  return webhooks;
 }
 
 /** Authentication, per-caller request limits and stream caps, for HTTP and graphql-ws alike. */

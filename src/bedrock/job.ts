@@ -138,3 +138,16 @@ export function matchesFilter(job: ModelInvocationJob, filter: JobFilter): boole
     (filter.submitTimeBefore === undefined || submitTime < filter.submitTimeBefore.getTime())
   );
 }
+
+/** A status's name in the GraphQL enum, the SDK's enum key: `InProgress` → `IN_PROGRESS`. */
+export function jobStatusName(status: JobStatus): string {
+  return status.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** Every status, the unfinished ones first. */
+export const JOB_STATUSES = Object.keys(IS_TERMINAL) as JobStatus[];
+
+/** The status a GraphQL enum name stands for (`IN_PROGRESS` → `InProgress`); undefined for none. */
+export function jobStatusFromName(name: string): JobStatus | undefined {
+  return JOB_STATUSES.find((status) => jobStatusName(status) === name);
+}

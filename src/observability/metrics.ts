@@ -3,6 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CircuitState } from '../bedrock/circuit-breaker.ts';
 import type { UpstreamCall } from '../bedrock/jobs.ts';
+import type { WebhookOutcome } from '../notify/webhook-delivery.ts';
 import type { PollerStats } from '../watch/poller.ts';
 
 export interface MetricsOptions {
@@ -59,6 +60,12 @@ export interface GatewayMetrics {
   observeFanOut(seconds: number): void;
   /** Registers the gauges read from the running gateway. */
   watch(sources: MetricsSources): void;
+  /** Counts what became of a webhook message (or that a retry was scheduled). */
+  countWebhookDelivery(outcome: WebhookOutcome): void;
+  /** One webhook attempt's duration, and whether the receiver took the message. */
+  observeWebhookAttempt(seconds: number, delivered: boolean): void;
+  /** Registers the gauge of webhook messages not yet settled (webhooks configured only). */
+  watchWebhooks(queued: () => number): void;
 }
 
 const CIRCUIT_STATES: Record<CircuitState, number> = { closed: 0, 'half-open': 1, open: 2 };
@@ -133,6 +140,20 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
 
+  const webhookDeliveries = new Counter({
+    name: 'gateway_webhook_deliveries_total',
+    help: 'Webhook messages per receiver by outcome: delivered (2xx), failed (attempts exhausted), dropped (queue full), abandoned (shutdown); retried counts retries scheduled.',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const webhookAttempts = new Histogram({
+    name: 'gateway_webhook_delivery_duration_seconds',
+    help: 'Duration of each webhook attempt until the receiver answered, failed or timed out, by result (delivered, failed).',
+    labelNames: ['result'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+
   // Names are kept per type, so the cap bounds the series, not only the names.
   const operationLabels = (name: string | undefined, type: string) => {
     const operation_type = operationTypeLabel(type);
@@ -157,6 +178,18 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     observeHttpRequest: (route, status) =>
       httpRequests.inc({ route, status: Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : OTHER_LABEL }),
     observeFanOut: (seconds) => fanOut.observe(seconds),
+    countWebhookDelivery: (outcome) => webhookDeliveries.inc({ outcome }),
+    observeWebhookAttempt: (seconds, delivered) => webhookAttempts.observe({ result: delivered ? 'delivered' : 'failed' }, seconds),
+    watchWebhooks(queued) {
+      new Gauge({
+        name: 'gateway_webhook_queued_messages',
+        help: 'Webhook messages not yet settled, over every receiver: waiting for a slot or a retry, or in flight.',
+        registers,
+        collect() {
+          this.set(queued());
+        },
+      });
+    },
     watch(sources) {
       let countedRounds = 0;
       const gauge = (name: string, help: string, read: () => number) =>

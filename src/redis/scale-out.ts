@@ -1,16 +1,19 @@
 // Everything an instance shares with its peers when REDIS_URL is set, built in one place: the job
-// cache, the event target of the job topics, and the poll leases, over one pair of connections.
+// cache, the event target of the job topics, the poll leases and the webhook claims, over one
+// pair of connections.
 import type { PubSubEventTarget } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { JobCache } from '../bedrock/job-cache.ts';
 import type { JobHistoryStore } from '../bedrock/job-history.ts';
 import type { TerminalJobCache } from '../bedrock/terminal-job-cache.ts';
+import type { WebhookClaims } from '../notify/webhook-claims.ts';
 import type { JobTopics } from '../watch/job-pub-sub.ts';
 import type { PollOwnership } from '../watch/poll-ownership.ts';
 import { createRedisConnections, type RedisConfig } from './redis-connections.ts';
 import { createRedisJobCache } from './redis-job-cache.ts';
 import { createRedisJobHistory } from './redis-job-history.ts';
 import { createRedisPollOwnership } from './redis-poll-ownership.ts';
+import { createRedisWebhookClaims } from './redis-webhook-claims.ts';
 import { createSharedEventTarget } from './shared-event-target.ts';
 
 export interface ScaleOut {
@@ -19,6 +22,8 @@ export interface ScaleOut {
   history: JobHistoryStore;
   eventTarget: PubSubEventTarget<JobTopics>;
   ownership: PollOwnership;
+  /** Which instance announces each status change by webhook. */
+  webhookClaims: WebhookClaims;
   /** This instance's id in leases and events. */
   instanceId: string;
   /** For /readyz: whether Redis is reachable right now. */
@@ -53,6 +58,7 @@ export async function connectScaleOut(config: RedisConfig, { finishedJobs, logge
     history: createRedisJobHistory({ connections, logger }),
     eventTarget: createSharedEventTarget(connections, logger),
     ownership,
+    webhookClaims: createRedisWebhookClaims({ connections, logger }),
     instanceId: connections.instanceId,
     health: () => connections.health(),
     async close() {
