@@ -84,9 +84,14 @@ describe.skipIf(!redisServerAvailable())('webhooks from two instances sharing on
 
     // One claim in Redis per message, and the two instances' deliveries add up to the messages.
     expect(await inspector.keys(`${PREFIX}webhook:claim:*`)).toHaveLength(perId.size);
-    const delivered = await Promise.all(
-      instances.map(async (instance) => sample(await (await fetch(`${instance.url}/metrics`)).text(), 'gateway_webhook_deliveries_total{outcome="delivered"}') ?? 0),
-    );
-    expect(delivered[0]! + delivered[1]!).toBe(perId.size);
+    // A sender counts a delivery once the receiver's answer is back, which may be just after the
+    // test saw the request: the counts are awaited, not read once.
+    const delivered = async () => {
+      const counts = await Promise.all(
+        instances.map(async (instance) => sample(await (await fetch(`${instance.url}/metrics`)).text(), 'gateway_webhook_deliveries_total{outcome="delivered"}') ?? 0),
+      );
+      return counts[0]! + counts[1]!;
+    };
+    await expect.poll(delivered, { timeout: 10_000 }).toBe(perId.size);
   });
 });
