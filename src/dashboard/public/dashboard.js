@@ -58,8 +58,10 @@ const jobView = createJobView(
       message: byId('job-message'),
       bar: byId('job-progress-bar'),
       progressText: byId('job-progress-text'),
+      pace: byId('job-pace'),
       fields: byId('job-fields'),
     },
+    timeline: { list: byId('job-timeline'), note: byId('timeline-note') },
     results: {
       state: byId('results-state'),
       error: byId('results-error'),
@@ -180,9 +182,9 @@ bindFilterForm(filterFields, filters, (next) => {
 });
 byId('load-more').addEventListener('click', () => void jobs.loadMore());
 byId('failed-more').addEventListener('click', () => void jobView.loadMoreFailedRecords());
-// Running jobs' durations tick; finished ones are fixed.
+// Running jobs' durations and "done in N min." tick; finished ones are fixed. One timer for the page.
 setInterval(() => {
-  table.tickDurations();
+  table.tick();
   jobView.tick();
 }, 1000);
 apiKeyPanel.render();

@@ -1,5 +1,6 @@
-// How counts, sizes, amounts, times and durations read on the page, in the browser's locale.
+// How counts, rates, sizes, amounts, times and durations read on the page, in the browser's locale.
 const numberFormat = new Intl.NumberFormat();
+const rateFormats = [new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }), new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 })];
 const timeFormat = new Intl.DateTimeFormat(undefined, {
   month: 'short',
   day: 'numeric',
@@ -8,6 +9,11 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const dayClockFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const relativeFormat = new Intl.RelativeTimeFormat(undefined, { style: 'short', numeric: 'auto' });
+/** Up to this far from now a time reads as a time of day alone; "in N hr." says which day it is. */
+const CLOCK_ONLY_MS = 12 * 3_600_000;
 const BYTE_UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 export function formatCount(count) {
@@ -16,6 +22,28 @@ export function formatCount(count) {
 
 export function formatTime(date) {
   return timeFormat.format(date);
+}
+
+/** A rate: one decimal below 10 (`0.4`), whole numbers above (`1,234`). */
+export function formatRate(perMinute) {
+  return rateFormats[perMinute < 10 ? 0 : 1].format(perMinute);
+}
+
+/** A time soon to come as the clock reads it (`2:32 PM`, `14:32`), with the day when it is further off. */
+export function formatClock(date, now = Date.now()) {
+  return (Math.abs(date - now) <= CLOCK_ONLY_MS ? clockFormat : dayClockFormat).format(date);
+}
+
+/**
+ * How far ahead `date` is: `in 12 min.`, `in 2.5 hr.`, `in 3 days`; `this minute` when it is less
+ * than half a minute away or already past (an estimate that has come due).
+ */
+export function formatFromNow(date, now = Date.now()) {
+  const minutes = Math.max(0, (date - now) / 60_000);
+  if (minutes < 59.5) return relativeFormat.format(Math.round(minutes), 'minute');
+  const hours = minutes / 60;
+  if (hours < 47.5) return relativeFormat.format(hours < 9.95 ? Math.round(hours * 10) / 10 : Math.round(hours), 'hour');
+  return relativeFormat.format(Math.round(hours / 24), 'day');
 }
 
 /** With the year: for a job's own page, where a time may be months old. */

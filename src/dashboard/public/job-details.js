@@ -1,13 +1,18 @@
-// The top of a job's view: its name and status chip, Bedrock's message, the progress bar, and
-// "Details", every field of the job as terms and values ("—" where Bedrock reports none).
+// The top of a job's view: its name and status chip, Bedrock's message, the progress bar with the
+// rate and ETA of a running job, and "Details", every field of the job as terms and values ("—"
+// where Bedrock reports none), the gateway's own measures (Started, Throughput, Estimated
+// completion) among them.
 import { createElement } from './create-element.js';
 import { code, count, renderFields, time } from './field-list.js';
-import { formatDuration } from './format.js';
+import { formatDuration, formatFromNow } from './format.js';
+import { createPace, describeRate, paceOf } from './job-pace.js';
 import { describeProgress, displayName, jobDuration, statusChipClass, statusLabel } from './jobs.js';
 
-export function createJobDetails({ title, status, message, bar, progressText, fields }) {
-  /** The Duration value, which ticks while the job runs. */
+export function createJobDetails({ title, status, message, bar, progressText, pace: paceLine, fields }) {
+  const pace = createPace(paceLine);
+  /** The values that tick while the job runs: Duration, and the ETA's "in N min.". */
   let duration = null;
+  let fromNow = null;
   let job = null;
 
   return {
@@ -25,19 +30,30 @@ export function createJobDetails({ title, status, message, bar, progressText, fi
       if (progress.percent !== null) bar.value = progress.percent;
       bar.dataset.status = job.status ?? '';
       progressText.textContent = progress.text;
+      pace.render(job);
 
       duration = createElement('span', { textContent: formatDuration(jobDuration(job)) });
-      renderFields(fields, describeFields(job, duration));
+      fromNow = createElement('span', { className: 'muted' });
+      renderFields(fields, describeFields(job, duration, fromNow));
+      tickFromNow();
     },
-    /** Running jobs' duration ticks (the page calls this every second). */
+    /** Running jobs' duration and ETA tick (the page calls this every second). */
     tick() {
-      if (job && !job.isTerminal && duration) duration.textContent = formatDuration(jobDuration(job));
+      if (!job || job.isTerminal) return;
+      if (duration) duration.textContent = formatDuration(jobDuration(job));
+      pace.tick();
+      tickFromNow();
     },
   };
+
+  function tickFromNow() {
+    const { completion } = paceOf(job);
+    if (completion && fromNow) fromNow.textContent = ` (${formatFromNow(completion)})`;
+  }
 }
 
 /** [term, value, wide] entries (field-list.js). */
-function describeFields(job, duration) {
+function describeFields(job, duration, fromNow) {
   return [
     ['Name', job.jobName],
     ['Job ID', code(job.jobId)],
@@ -45,9 +61,11 @@ function describeFields(job, duration) {
     ['Invocation type', job.modelInvocationType],
     ['ARN', code(job.jobArn), 'wide'],
     ['Submitted', time(job.submitTime)],
+    ['Started', time(job.startedAt)],
     ['Last modified', time(job.lastModifiedTime)],
     ['Ended', time(job.endTime)],
     [job.isTerminal ? 'Took' : 'Running for', duration],
+    ...paceFields(job, fromNow),
     ['Timeout', job.timeoutDurationInHours == null ? null : `${job.timeoutDurationInHours} hours`],
     ['Expires', time(job.jobExpirationTime)],
     ['Records', records(job), 'wide'],
@@ -56,6 +74,19 @@ function describeFields(job, duration) {
     ['Service role', code(job.roleArn), 'wide'],
     ['VPC', vpc(job.vpcConfig), 'wide'],
     ['Client request token', code(job.clientRequestToken), 'wide'],
+  ];
+}
+
+/** While the job runs: its rate and when it should be done ("—" until the gateway has measured them). */
+function paceFields(job, fromNow) {
+  if (job.status !== 'IN_PROGRESS') return [];
+  const { throughput, completion } = paceOf(job);
+  const over = throughput && formatDuration(throughput.windowSeconds * 1000);
+  const rate = throughput && (throughput.recordsPerMinute > 0 ? `${describeRate(throughput)}, over the last ${over}` : describeRate(throughput));
+  const done = completion && createElement('span', {}, [time(job.estimatedCompletionTime), fromNow]);
+  return [
+    ['Throughput', rate],
+    ['Estimated completion', done],
   ];
 }
 

@@ -1,7 +1,9 @@
 // One row of the jobs table: its elements, built once per job, and how the job's latest state is
-// shown in them. The job's name links to its own view.
+// shown in them. The job's name links to its own view; a running job's rate and ETA show under its
+// progress (job-pace.js).
 import { createElement as element } from './create-element.js';
 import { formatDuration, formatTime } from './format.js';
+import { createPace } from './job-pace.js';
 import { describeProgress, displayName, isStoppable, jobDuration, statusChipClass, statusLabel } from './jobs.js';
 import { jobHref } from './routes.js';
 
@@ -25,7 +27,8 @@ export function createJobRow(job, { onStop }) {
   const progressCell = element('td', { className: 'progress' });
   const bar = element('progress', { max: 100 });
   const progressText = element('span', { className: 'progress-text' });
-  progressCell.append(bar, progressText);
+  const paceLine = element('span', { className: 'pace' });
+  progressCell.append(bar, progressText, paceLine);
 
   const submittedCell = element('td', { className: 'submitted' });
   const submitted = element('time');
@@ -49,6 +52,7 @@ export function createJobRow(job, { onStop }) {
     chip,
     bar,
     progressText,
+    pace: createPace(paceLine),
     submitted,
     duration,
     stop,
@@ -82,12 +86,13 @@ export function renderRow(row, { matchesFilter, canStop }) {
   row.chip.textContent = statusLabel(job.status) ?? 'Unknown';
   row.chip.className = statusChipClass(job.status);
   renderProgress(row);
+  row.pace.render(job);
 
   const submitted = new Date(job.submitTime);
   row.submitted.dateTime = job.submitTime;
   row.submitted.textContent = formatTime(submitted);
   row.submitted.title = submitted.toISOString();
-  renderDuration(row);
+  tickRow(row);
 
   row.stop.hidden = !(isStoppable(job) && canStop);
   row.stop.disabled = row.stopping;
@@ -97,9 +102,10 @@ export function renderRow(row, { matchesFilter, canStop }) {
   row.errorElement.hidden = !row.error;
 }
 
-/** Running jobs' durations tick (the table calls this every second); finished ones are fixed. */
-export function renderDuration(row) {
+/** Running jobs' durations and "in N min." tick (the table calls this every second); finished ones are fixed. */
+export function tickRow(row) {
   row.duration.textContent = formatDuration(jobDuration(row.job));
+  row.pace.tick();
 }
 
 function renderProgress(row) {

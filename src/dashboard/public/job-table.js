@@ -1,7 +1,7 @@
 // The jobs table: its rows (jobId → row, shown newest first), how far the list has been loaded,
 // and the caption, busy state, empty message and "Load more" button that go with them.
 import { describeFilters } from './filters.js';
-import { renderDuration } from './job-row.js';
+import { tickRow } from './job-row.js';
 import { compareNewestFirst } from './jobs.js';
 
 export function createJobTable({ table, caption, body, empty, loadMore }) {
@@ -82,8 +82,9 @@ export function createJobTable({ table, caption, body, empty, loadMore }) {
     /** Counts the rows, unfinished ones too, and names the filters; shows the empty message if none. */
     updateCaption,
 
-    tickDurations() {
-      for (const row of rows.values()) if (!row.job.isTerminal) renderDuration(row);
+    /** Unfinished rows' durations, and running rows' "in N min.", on the browser's clock. */
+    tick() {
+      for (const row of rows.values()) if (!row.job.isTerminal) tickRow(row);
     },
   };
 }

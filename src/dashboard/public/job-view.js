@@ -1,5 +1,5 @@
-// One job's own view (`?job=<jobId>`): every field of the job, its results (folder, manifest,
-// tokens, cost, files with download links), its failed records, and "Retry failed records".
+// One job's own view (`?job=<jobId>`): every field of the job, its timeline, its results (folder,
+// manifest, tokens, cost, files with download links), its failed records, and "Retry failed records".
 // One query reads it all; while the job runs, `modelInvocationJobUpdated` keeps the top of the view
 // live, and when the job finishes the view is read again, results included.
 import { createFailedRecords } from './failed-records.js';
@@ -7,6 +7,7 @@ import { describeProblem, errorBelow, errorCode, firstError, streamError } from 
 import { graphql } from './graphql-http.js';
 import { createJobDetails } from './job-details.js';
 import { createJobResults } from './job-results.js';
+import { createJobTimeline } from './job-timeline.js';
 import { displayName, isOlder, statusLabel } from './jobs.js';
 import { FAILED_RECORDS_QUERY, JOB_SUBSCRIPTION, JOB_VIEW_QUERY } from './operations.js';
 import { createRetryForm } from './retry-form.js';
@@ -24,6 +25,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
   const { root, title, error, body, liveError, announcer } = elements;
   const pageTitle = document.title;
   const details = createJobDetails(elements.details);
+  const timeline = createJobTimeline(elements.timeline);
   const results = createJobResults(elements.results);
   const announce = (text) => {
     announcer.textContent = text;
@@ -78,6 +80,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
 
   function renderJob(previous) {
     details.render(job);
+    timeline.render(job.timeline);
     document.title = `${displayName(job)} · ${pageTitle}`;
     if (previous && previous.jobId === job.jobId && previous.status !== job.status) {
       announce(`${displayName(job)}: ${statusLabel(job.status)}`);
@@ -171,6 +174,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
       body.hidden = true;
       error.hidden = true;
       announcer.textContent = '';
+      timeline.reset();
       retry.reset();
       await load();
     },

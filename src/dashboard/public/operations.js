@@ -1,9 +1,11 @@
 // The GraphQL documents the page sends. The list's query, subscriptions and stop mutation all
-// select the same job fields, so that any answer can replace a row's job; a job's own view selects
-// every field of the job, its results, and retries its failed records.
+// select the same job fields, so that any answer can replace a row's job (a running row's rate and
+// ETA included: every progress event carries them afresh); a job's own view selects every field of
+// the job, its timeline too, its results, and retries its failed records.
 const JOB_FIELDS = `jobId jobArn jobName modelId status isTerminal progress
   processedRecordCount totalRecordCount errorRecordCount
-  submitTime endTime lastModifiedTime message`;
+  submitTime endTime lastModifiedTime message
+  throughput { recordsPerMinute windowSeconds } estimatedCompletionTime`;
 
 export const LIST_QUERY = `query DashboardJobs($filter: ModelInvocationJobFilter, $first: Int, $after: String) {
   modelInvocationJobs(filter: $filter, first: $first, after: $after, sortOrder: DESCENDING) {
@@ -37,7 +39,9 @@ const JOB_DETAIL_FIELDS = `${JOB_FIELDS}
     ... on ModelInvocationJobS3OutputDataConfig { s3Uri s3EncryptionKeyId s3BucketOwner }
     ... on UnknownDataConfig { kind }
   }
-  vpcConfig { subnetIds securityGroupIds }`;
+  vpcConfig { subnetIds securityGroupIds }
+  startedAt
+  timeline { status at observed }`;
 
 const FAILED_RECORD_PAGE = `records(filter: { errorsOnly: true }, first: $first, after: $after) {
   nodes { recordId file error { errorCode errorMessage } }
