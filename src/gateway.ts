@@ -25,6 +25,7 @@ import { createHostCheck } from './http/allowed-hosts.ts';
 import { createReadiness } from './http/readiness.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
 import { createLogger } from './logger.ts';
+import { createLogSummary } from './observability/log-summary.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { createTracing, type Tracing } from './observability/tracing.ts';
 import type { GatewayServerContext } from './http/server-context.ts';
@@ -57,6 +58,11 @@ export interface GatewayOptions {
    * process-wide monitors, so tests that start many gateways turn them off. @default true
    */
   processMetrics?: boolean;
+  /**
+   * Longest time from an operation (or error, refusal, upstream call) to the `info` line that
+   * counts it; operations themselves log at `debug`. Tests make it short. @default 60_000
+   */
+  logSummaryIntervalMs?: number;
 }
 
 export interface Gateway {
@@ -93,7 +99,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   logStartupWarnings(config, logger);
   const embedded = config.backend === 'simulator' ? await embeddedSimulator(config, options.simulator, logger) : undefined;
   const simulator = embedded?.simulator;
-  const metrics = createMetrics({ processMetrics: options.processMetrics });
+  const summary = createLogSummary({ logger, intervalMs: options.logSummaryIntervalMs });
+  const metrics = summary.observe(createMetrics({ processMetrics: options.processMetrics }));
   const tracing = await createTracing(config.tracing);
   const { upstream, scaleOut } = await connectUpstream(config, { target: embedded?.target ?? {}, metrics, tracing, logger });
   const { jobs } = upstream;
@@ -213,6 +220,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     upstream.close();
     storage.close();
     await tracing.shutdown();
+    // What happened since the last summary, so a shutdown's log is complete.
+    summary.flush();
     if (embedded?.owned) await simulator?.close();
     else simulator?.setEventBridgeTarget(undefined);
   };

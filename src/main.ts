@@ -1,4 +1,6 @@
-// Entry point: config → gateway → listen; SIGTERM/SIGINT → graceful close.
+// Entry point: config → (aws mode) region and credentials → gateway → listen; SIGTERM/SIGINT →
+// graceful close.
+import { AwsSetupError, checkAwsSetup } from './bedrock/client.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createGateway } from './gateway.ts';
 import { createLogger } from './logger.ts';
@@ -9,17 +11,35 @@ import { createLogger } from './logger.ts';
  */
 const FORCED_EXIT_GRACE_MS = 10_000;
 
+/**
+ * The AWS SDK's documented switch (aws/aws-sdk-js-v3#7983) for the 8-line
+ * NodeVersionSupportWarning it prints in the middle of start-up on Node < 22.
+ */
+const SDK_NODE_WARNING_SWITCH = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+/** The Node.js major that AWS SDK releases after the first week of January 2027 require. */
+const SDK_NEXT_NODE_MAJOR = 22;
+
 async function main() {
+  const sdkNodeNotice = quietSdkNodeWarning();
   const config = loadConfig();
   const logger = createLogger(config);
+  if (sdkNodeNotice) logger.info(sdkNodeNotice);
+  // Before anything starts: without a region or credentials every query would fail later.
+  const aws = config.backend === 'aws' ? await checkAwsSetup(config.upstream) : undefined;
+  for (const warning of aws?.warnings ?? []) logger.warn(warning);
   const gateway = await createGateway(config, { logger });
   const url = await gateway.start();
-  logger.info(
-    { backend: config.backend, upstream: gateway.simulator?.url ?? 'aws' },
-    config.backend === 'simulator'
-      ? `Bedrock backend: embedded simulator at ${gateway.simulator?.url} (set BEDROCK_BACKEND=aws for the real service)`
-      : 'Bedrock backend: AWS (SDK default region, credentials and endpoint)',
-  );
+  if (aws) {
+    logger.info(
+      { backend: config.backend, upstream: aws.endpoint ?? 'aws', region: aws.region, credentials: aws.credentialSource },
+      `Bedrock backend: AWS, region ${aws.region}, endpoint ${aws.endpoint ?? "the SDK's default"}, credentials from ${aws.credentialSource}`,
+    );
+  } else {
+    logger.info(
+      { backend: config.backend, upstream: gateway.simulator?.url },
+      `Bedrock backend: embedded simulator at ${gateway.simulator?.url} (set BEDROCK_BACKEND=aws for the real service)`,
+    );
+  }
   logger.info(`GraphQL ready at ${url}/graphql${config.graphiql ? ' (open it in a browser for GraphiQL)' : ''}`);
   if (config.dashboard) logger.info(`Live jobs dashboard at ${url}/`);
 
@@ -49,8 +69,20 @@ async function main() {
   process.on('SIGINT', () => shutdown('SIGINT'));
 }
 
+/**
+ * Turns the SDK's multi-line Node-version warning off, unless the operator set the switch either
+ * way, and returns the one line to log instead (on a Node older than the SDK's next minimum).
+ */
+function quietSdkNodeWarning(): string | undefined {
+  if (process.env[SDK_NODE_WARNING_SWITCH] !== undefined) return undefined;
+  process.env[SDK_NODE_WARNING_SWITCH] = 'true';
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= SDK_NEXT_NODE_MAJOR) return undefined;
+  return `Node.js ${process.version}: fine for this gateway and its pinned AWS SDK; AWS SDK releases after the first week of January 2027 need Node.js ${SDK_NEXT_NODE_MAJOR} or later`;
+}
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof AwsSetupError) {
     console.error(`Configuration error: ${error.message}`);
   } else {
     console.error(error);

@@ -15,7 +15,8 @@ import { sample } from './support/metrics.ts';
 const leftovers = useLeftovers();
 
 function start(env: Record<string, string> = {}, logLines?: string[]): Promise<TestGateway> {
-  const logger = logLines ? createLogger({ logLevel: 'info' }, { write: (line: string) => void logLines.push(line) }) : undefined;
+  // Operations log at debug (at info only the summary counts them: see log-summary.test.ts).
+  const logger = logLines ? createLogger({ logLevel: 'debug' }, { write: (line: string) => void logLines.push(line) }) : undefined;
   return leftovers.gateway(env, {}, { logger });
 }
 

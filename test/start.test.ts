@@ -1,5 +1,5 @@
 // `npm start` (`node dist/main.js`, built by `npm ci`) on a fresh machine: the gateway with the
-// embedded simulator, alive and queryable, and a clean exit on SIGTERM.
+// embedded simulator, alive and queryable, nothing but JSON log lines, and a clean exit on SIGTERM.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,13 @@ describe('npm start', () => {
       child.kill('SIGTERM');
     }
     expect(await child.exited).toBe(0);
+    // One JSON line each, nothing in between: the AWS SDK's 8-line Node-version warning is off,
+    // replaced by a line of our own where it applies.
+    expect(child.stderr()).toBe('');
+    const lines = child.stdout().split('\n').filter(Boolean);
+    expect(lines.every((line) => line.startsWith('{'))).toBe(true);
+    const nodeNotices = lines.filter((line) => line.includes('need Node.js 22 or later'));
+    expect(nodeNotices).toHaveLength(Number(process.versions.node.split('.')[0]) < 22 ? 1 : 0);
   });
 });
 

@@ -15,6 +15,7 @@ import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { FairShare } from '../limits/fair-share.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
+import { credentialFailureOf, describeCredentialFailure } from './credential-failure.ts';
 import type { ModelInvocationJob } from './job.ts';
 import { createJobIdentifiers, type JobIdentifiers } from './job-identifier.ts';
 import type { JobCache } from './job-cache.ts';
@@ -155,7 +156,10 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       else admission.ticket?.success();
       report(outcome, (error as UpstreamFailure).$metadata?.attempts ?? 1);
       if (mapped.extensions.code !== ErrorCode.NOT_FOUND) {
-        logger.warn({ operation, err: error, code: mapped.extensions.code }, 'upstream call failed');
+        // A credentials failure's message says it all; its stack (the SDK's internals) would not.
+        const credentials = credentialFailureOf(error);
+        const cause = credentials ? { reason: `${credentials.name}: ${credentials.message}` } : { err: error };
+        logger.warn({ operation, ...cause, code: mapped.extensions.code }, 'upstream call failed');
       }
       throw mapped;
     }
@@ -279,6 +283,9 @@ function toGatewayError(error: unknown, operation: string): GraphQLError {
   const failure = (error ?? {}) as UpstreamFailure;
   const status = failure.$metadata?.httpStatusCode;
   const upstreamMessage = failure.message ?? String(error);
+  // The gateway's own credentials are missing, expired or refused: the operator's to fix.
+  const credentials = credentialFailureOf(error);
+  if (credentials) return createGatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, describeCredentialFailure(credentials, `Bedrock ${operation}`));
   switch (failure.name) {
     case 'ResourceNotFoundException':
       return createGatewayError(ErrorCode.NOT_FOUND, 'No model invocation job with that identifier');
@@ -305,8 +312,7 @@ function toGatewayError(error: unknown, operation: string): GraphQLError {
   if (status === 429) {
     return createGatewayError(ErrorCode.THROTTLED, `Bedrock is throttling ${operation}; retry later`);
   }
-  // Credential problems are the gateway operator's to fix, not the caller's: they surface as an
-  // unavailable upstream, and the log says why.
+  // Anything else is not the caller's to fix: an unavailable upstream, and the log says why.
   return createGatewayError(
     ErrorCode.UPSTREAM_UNAVAILABLE,
     status === undefined ? `Bedrock is unreachable for ${operation}` : `Bedrock answered ${operation} with HTTP ${status}`,

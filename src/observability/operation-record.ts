@@ -1,5 +1,6 @@
-// One log line per GraphQL operation: what ran, as whom, how long, and which error codes it
-// produced, under the request id the client sees in `x-request-id`. No credentials, ever.
+// One log line per GraphQL operation (at debug; see logOperation): what ran, as whom, how long,
+// and which error codes it produced, under the request id the client sees in `x-request-id`. No
+// credentials, ever.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from '../access/scopes.ts';
@@ -29,13 +30,24 @@ export function createOperationRecord(transport: OperationRecord['transport'], r
   return { requestId, transport, startedAt: performance.now(), errorCodes: new Set() };
 }
 
-/** Adds the `extensions.code` of each error (INTERNAL for errors without one). */
-export function recordErrors(record: OperationRecord | undefined, errors: readonly unknown[] | undefined): void {
-  for (const error of errors ?? []) record?.errorCodes.add(errorCodeOf(error) ?? 'INTERNAL');
+/** Adds the `extensions.code` of each error (`fallback` for errors without one). */
+export function recordErrors(record: OperationRecord | undefined, errors: readonly unknown[] | undefined, fallback = 'INTERNAL'): void {
+  for (const error of errors ?? []) record?.errorCodes.add(errorCodeOf(error) ?? fallback);
 }
 
+/**
+ * Codes of errors that are the gateway's own fault (a bug, masked as "Unexpected error."): their
+ * operation's line is a warning, since nothing else logs them with the request id. Every other
+ * code is a caller's mistake (BAD_USER_INPUT, NOT_FOUND, UNAUTHENTICATED, limits), which callers
+ * can produce at will, or an upstream failure, which bedrock/jobs.ts and results/storage.ts
+ * already log per call: those lines stay at debug, counted in the summary (log-summary.ts).
+ */
+const GATEWAY_FAULTS: ReadonlySet<string> = new Set(['INTERNAL', 'INTERNAL_SERVER_ERROR']);
+
+/** One line per operation: at `debug`, or `warn` when the gateway itself failed it. */
 export function logOperation(logger: Logger, record: OperationRecord, extra: Record<string, unknown> = {}): void {
-  logger.info(
+  const faulty = [...record.errorCodes].some((code) => GATEWAY_FAULTS.has(code));
+  logger[faulty ? 'warn' : 'debug'](
     {
       requestId: record.requestId,
       transport: record.transport,

@@ -1,5 +1,6 @@
 // Per HTTP request: a request id (the client's `x-request-id` or a new one, echoed in the
-// response), the request counted by route and status, and one log line per GraphQL request.
+// response), the request counted by route and status, and one log line per GraphQL request (at
+// debug: see observability/operation-record.ts).
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../observability/metrics.ts';

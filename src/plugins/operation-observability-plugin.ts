@@ -37,8 +37,10 @@ export function countOperationErrors(metrics: GatewayMetrics, record: OperationR
 export function createOperationObservabilityPlugin({ metrics, tracing }: OperationObservabilityOptions): Plugin {
   const countErrors = (record: OperationRecord | undefined, type: string, errors: Errors) => countOperationErrors(metrics, record, type, errors);
 
-  const refused = (record: OperationRecord | undefined, errors: Errors) => {
-    recordErrors(record, errors);
+  // graphql-js's syntax and validation errors carry no code: recorded under the names other
+  // GraphQL servers give them, so that they are not taken for the gateway's own failures (INTERNAL).
+  const refused = (record: OperationRecord | undefined, errors: Errors, code: 'GRAPHQL_PARSE_FAILED' | 'GRAPHQL_VALIDATION_FAILED') => {
+    recordErrors(record, errors, code);
     const limited = errors?.some((error) => errorCodeOf(error) === ErrorCode.LIMIT_EXCEEDED);
     metrics.countRejection(limited ? 'limit_exceeded' : 'invalid');
   };
@@ -61,12 +63,12 @@ export function createOperationObservabilityPlugin({ metrics, tracing }: Operati
   return {
     onParse({ context }) {
       return ({ result }) => {
-        if (result instanceof Error) refused(recordOf(context), [result]);
+        if (result instanceof Error) refused(recordOf(context), [result], 'GRAPHQL_PARSE_FAILED');
       };
     },
     onValidate({ context }) {
       return ({ valid, result }) => {
-        if (!valid) refused(recordOf(context), result);
+        if (!valid) refused(recordOf(context), result, 'GRAPHQL_VALIDATION_FAILED');
       };
     },
     onExecute({ args, executeFn, setExecuteFn }) {

@@ -5,6 +5,7 @@
 import type { GetObjectCommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
+import { credentialFailureOf, describeCredentialFailure } from '../bedrock/credential-failure.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { formatS3Uri } from './s3-uri.ts';
 
@@ -96,7 +97,10 @@ export function createResultsStorage(options: ResultsStorageOptions): ResultsSto
     } catch (error) {
       if (isMissing(error)) throw new ObjectMissing();
       const mapped = toGatewayError(error, operation, location, deadlineMs);
-      logger.warn({ operation, err: error, code: mapped.extensions.code }, 'S3 call failed');
+      // A credentials failure's message says it all; its stack (the SDK's internals) would not.
+      const credentials = credentialFailureOf(error);
+      const cause = credentials ? { reason: `${credentials.name}: ${credentials.message}` } : { err: error };
+      logger.warn({ operation, ...cause, code: mapped.extensions.code }, 'S3 call failed');
       throw mapped;
     }
   };
@@ -171,7 +175,15 @@ export function createResultsStorage(options: ResultsStorageOptions): ResultsSto
 
     async presignGet(bucket, key, expiresInSeconds) {
       const [{ s3, client }, { getSignedUrl }] = await Promise.all([load(), import('@aws-sdk/s3-request-presigner')]);
-      return getSignedUrl(client, new s3.GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
+      try {
+        return await getSignedUrl(client, new s3.GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresInSeconds });
+      } catch (error) {
+        // Signing needs the credentials, and nothing else here fails: the only failure to map.
+        const credentials = credentialFailureOf(error);
+        if (!credentials) throw error;
+        logger.warn({ operation: 'presign GetObject', reason: `${credentials.name}: ${credentials.message}`, code: ErrorCode.UPSTREAM_UNAVAILABLE }, 'S3 call failed');
+        throw createGatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, describeCredentialFailure(credentials, `a download URL of ${formatS3Uri({ bucket, key })}`));
+      }
     },
 
     close() {
@@ -236,10 +248,15 @@ function toGatewayError(error: unknown, operation: string, location: { bucket: s
   const status = failure?.$metadata?.httpStatusCode;
   const name = failure?.name ?? 'Error';
   const where = formatS3Uri(location);
+  // Before access denied: S3 answers 403 to expired or unknown credentials too.
+  const credentials = credentialFailureOf(error);
+  if (credentials) return createGatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, describeCredentialFailure(credentials, `S3 ${operation} on ${where}`), { s3Error: name });
   if (status === 403 || name === 'AccessDenied' || name === 'Forbidden') {
+    // Without S3's own word (a HEAD answer has no body), expired or unknown credentials look the same.
+    const orInvalid = name === 'AccessDenied' ? '' : ', or are expired or not valid';
     return createGatewayError(
       ErrorCode.FORBIDDEN,
-      `S3 refused the gateway access to ${where} (${operation}: ${name}): its credentials need s3:ListBucket and s3:GetObject on the job's output`,
+      `S3 refused the gateway access to ${where} (${operation}: ${name}): its credentials need s3:ListBucket and s3:GetObject on the job's output${orInvalid}`,
       { s3Error: name },
     );
   }

@@ -10,7 +10,7 @@ import { whenExpired } from '../access/credential-expiry.ts';
  */
 export function closeAtExpiry(socket: WebSocket, expiresAt: number, logger: Logger): void {
   const cancel = whenExpired(expiresAt, () => {
-    logger.info('websocket closed: its bearer token expired');
+    logger.debug('websocket closed: its bearer token expired');
     socket.close(4403, 'Bearer token expired; reconnect with a fresh one');
   });
   socket.once('close', cancel);
