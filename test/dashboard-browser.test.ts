@@ -1,8 +1,11 @@
 // The dashboard (the jobs list and a job's own view) and GraphiQL in a real browser: headless
 // Chromium (Debian's, driven by playwright-core) against an in-process gateway and a simulator this
 // test drives, S3 outputs included. Every wait is for an event or a DOM state, never a fixed time.
-// Also writes the README's screenshots, docs/dashboard.png and docs/job-view.png. Rates, ETAs and
-// timelines have a file of their own (dashboard-timing-browser.test.ts).
+// Also writes the README's screenshots: docs/dashboard.png, docs/dashboard-phone.png (390 px),
+// docs/dashboard-dark.png (prefers-color-scheme: dark) and docs/job-view.png. Rates, ETAs and
+// timelines have a file of their own (dashboard-timing-browser.test.ts); failures, focus, filters
+// and the layouts have theirs (dashboard-states-browser.test.ts), and so do API keys
+// (dashboard-access-browser.test.ts).
 //
 // Chromium is `chromium` on the PATH, or CHROMIUM_PATH (support/chromium.ts). Without it the suite
 // is skipped with a warning; with REQUIRE_BROWSER=1 (CI) a missing Chromium fails instead.
@@ -17,6 +20,8 @@ import { startTestGateway, type TestGateway } from './support/test-gateway.ts';
 
 const SCREENSHOT = fileURLToPath(new URL('../docs/dashboard.png', import.meta.url));
 const JOB_VIEW_SCREENSHOT = fileURLToPath(new URL('../docs/job-view.png', import.meta.url));
+const PHONE_SCREENSHOT = fileURLToPath(new URL('../docs/dashboard-phone.png', import.meta.url));
+const DARK_SCREENSHOT = fileURLToPath(new URL('../docs/dashboard-dark.png', import.meta.url));
 
 describe.runIf(REQUIRED && !HAS_CHROMIUM)('browser tests in CI', () => {
   it('should find Chromium (REQUIRE_BROWSER=1)', () => {
@@ -50,6 +55,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
 
   const row = (job: SimulatedJob) => page.locator(`#job-rows tr[data-job-id="${job.jobId}"]`);
   const chip = (job: SimulatedJob, text: string) => row(job).locator('.chip', { hasText: new RegExp(`^${text}$`) });
+  /** A failed stop's message: in a line of its own under the job's row. */
+  const rowError = (job: SimulatedJob) => page.locator(`#job-rows tr[data-error-for="${job.jobId}"] .row-error`);
+  /** The job whose row holds the keyboard focus, if any. */
+  const focusedRow = () => page.evaluate(() => (document.activeElement?.closest('tr[data-job-id]') as HTMLElement | null)?.dataset.jobId);
 
   /** Resolves after `rounds` poller rounds that ran with `predicate` true. */
   const pollerRounds = (rounds: number, predicate: (stats: PollerStats) => boolean, on: TestGateway = t) =>
@@ -134,7 +143,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
     const live = pollerRounds(2, (stats) => stats.accountWatchers === 1 && stats.watched === 1);
     await page.goto(`${t.url}/`);
     await row(jobs.expired!).waitFor();
-    expect(await page.locator('#job-rows tr').count()).toBe(8);
+    expect(await page.locator('#job-rows tr[data-job-id]').count()).toBe(8);
     await chip(jobs.running!, 'In progress').waitFor();
     await chip(jobs.partial!, 'Partially completed').waitFor();
     expect(await row(jobs.running!).locator('.progress-text').textContent()).toBe('40% · 800 / 2,000');
@@ -195,12 +204,48 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
     await paces.evaluateAll((lines: HTMLElement[]) => lines.forEach((line) => line.style.removeProperty('display')));
   });
 
+  it('should take the phone and dark screenshots for the README, of the same jobs', async () => {
+    const shots = [
+      // The whole page: every card, the failed job's message in full.
+      { path: PHONE_SCREENSHOT, fullPage: true, options: { viewport: { width: 390, height: 844 } } },
+      { path: DARK_SCREENSHOT, fullPage: false, options: { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' as const } },
+    ];
+    for (const { path, fullPage, options } of shots) {
+      const shot = await browser.newContext({ deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC', ...options });
+      try {
+        const tab = await shot.newPage();
+        tab.setDefaultTimeout(STEP_TIMEOUT_MS);
+        tab.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+        // The clock of the main page at its screenshot, so that the durations read the same.
+        await tab.clock.setFixedTime(PAGE_NOW + 5_000);
+        await tab.goto(`${t.url}/`);
+        await tab.locator(`#job-rows tr[data-job-id="${jobs.expired!.jobId}"]`).waitFor();
+        await tab.locator('#connection[data-state="live"]').waitFor();
+        await tab.locator('#viewer', { hasText: 'Auth off' }).waitFor();
+        expect(await tab.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+        // Nothing sticks out of its row (a card, on the phone).
+        const outside = await tab.locator('#job-rows tr[data-job-id]').evaluateAll((rows) =>
+          rows.flatMap((tr) => [...tr.querySelectorAll('*')].filter((element) => element.getBoundingClientRect().right > tr.getBoundingClientRect().right + 0.5).map((element) => element.textContent)),
+        );
+        expect(outside).toEqual([]);
+        // As in docs/dashboard.png: no rate or ETA, which follow the gateway's real clock.
+        await tab.locator('#job-rows .pace').evaluateAll((lines: HTMLElement[]) => lines.forEach((line) => line.style.setProperty('display', 'none', 'important')));
+        await tab.screenshot({ path, fullPage, animations: 'disabled', caret: 'hide' });
+      } finally {
+        await shot.close();
+      }
+    }
+  });
+
   it('should stop a job with the stop button', async () => {
     const running = jobs.running!;
     await row(running).getByRole('button', { name: `Stop ${running.jobName}` }).click();
     await chip(running, 'Stopping').waitFor();
     expect(t.simulator.engine.get(running.jobId)!.status).toBe('Stopping');
     await row(running).locator('button.stop').waitFor({ state: 'hidden' });
+    // The button went with the status it belonged to: the keyboard stays on its row.
+    expect(await focusedRow()).toBe(running.jobId);
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('job-name');
 
     t.simulator.engine.advance(running.jobId);
     await chip(running, 'Stopped').waitFor();
@@ -211,14 +256,18 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
     const job = jobs.validating!;
     t.simulator.faults.failNext(1, 'conflict', 'StopModelInvocationJob');
     await row(job).locator('button.stop').click();
-    await row(job).locator('.row-error', { hasText: /CONFLICT/ }).waitFor();
+    await rowError(job).filter({ hasText: /CONFLICT/ }).waitFor();
     expect(await row(job).locator('button.stop').isVisible()).toBe(true);
+    // The failed stop kept the focus on its button, to try again.
+    expect(await row(job).locator('button.stop').evaluate((button) => button === document.activeElement)).toBe(true);
 
     t.simulator.faults.failNext(1, 'accessDenied', 'StopModelInvocationJob');
     await row(job).locator('button.stop').click();
-    await row(job).locator('.row-error', { hasText: /FORBIDDEN/ }).waitFor();
+    await rowError(job).filter({ hasText: /FORBIDDEN/ }).waitFor();
     await page.locator('#notice', { hasText: 'not allowed' }).waitFor();
     expect(await page.locator('#job-rows button.stop:visible').count()).toBe(0);
+    // Its focused button gone, the keyboard is on the row, not on <body>.
+    expect(await focusedRow()).toBe(job.jobId);
     expect(t.simulator.engine.get(job.jobId)!.status).toBe('Validating');
   });
 
@@ -247,7 +296,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
   it('should filter by status', async () => {
     await page.getByLabel('Status').selectOption('FAILED');
     await page.locator('#jobs-caption', { hasText: '1 job, newest first, status Failed' }).waitFor();
-    expect(await page.locator('#job-rows tr').count()).toBe(1);
+    expect(await page.locator('#job-rows tr[data-job-id]').count()).toBe(1);
     await row(jobs.failed!).waitFor();
     expect(new URL(page.url()).searchParams.get('status')).toBe('FAILED');
     expect(pageErrors).toEqual([]);
@@ -551,14 +600,20 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a real browser', () => {
         expect(await tab.locator('#failed-records').isHidden()).toBe(true);
         expect(await tab.locator('#retry-form').isHidden()).toBe(true);
 
-        // Records readable, but no jobs:write: the gateway's FORBIDDEN hides the action, as it does Stop.
+        // Records readable, but no jobs:write: the key's scopes (viewer) hide the action before it can
+        // fail, and say why where it would be.
+        const mutations: string[] = [];
+        tab.on('request', (request) => {
+          if (request.postData()?.includes('mutation DashboardRetry(')) mutations.push(request.postData()!);
+        });
         await tab.locator('#api-key-panel summary').click();
         await tab.getByLabel('API key', { exact: true }).fill(readerKey);
         await tab.getByRole('button', { name: 'Save' }).click();
         await tab.locator('#failed-caption', { hasText: '50 of 150 failed records' }).waitFor();
-        await tab.getByRole('button', { name: 'Retry failed records' }).click();
-        await tab.locator('#retry-error', { hasText: /^The failed records could not be retried \(FORBIDDEN\): .* so the action is hidden\.$/ }).waitFor();
+        await tab.locator('#retry-note', { hasText: 'needs the jobs:write scope, which this API key does not have' }).waitFor();
+        await tab.locator('#viewer', { hasText: 'jobs:read, results:read · no Stop or Retry' }).waitFor();
         expect(await tab.locator('#retry-form').isHidden()).toBe(true);
+        expect(mutations).toEqual([]);
         expect(secured.simulator.engine.size).toBe(1);
       } finally {
         await other.close();

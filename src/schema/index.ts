@@ -14,10 +14,11 @@ import './model-invocation-job-connection.ts';
 import './results.ts';
 import './create-model-invocation-job.ts';
 import './retry-failed-records.ts';
+import './viewer.ts';
 
 // Scopes live on the root types, so a new field is covered without doing anything.
 builder.queryType({
-  description: 'Read batch inference jobs: one, many by identifier, or pages of the account. Needs the jobs:read scope.',
+  description: 'Read batch inference jobs: one, many by identifier, or pages of the account. Needs the jobs:read scope, except `viewer`.',
   authScopes: { jobsRead: true },
 });
 builder.mutationType({

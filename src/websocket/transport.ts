@@ -49,11 +49,11 @@ export type WebSocketTransportOptions = WebSocketLimits & {
 };
 
 /**
- * How a socket refused at connection_init is closed, by reason (graphql-ws itself closes an
- * unauthenticated one with 4403 Forbidden, which its clients retry). 4429 is graphql-ws's "too
- * many" code: its clients treat it as fatal and stop, which is what a key guesser or a flood
- * should do. 1013 Try Again Later is one they retry with their backoff: a stream slot frees
- * when another of the caller's streams closes.
+ * How a socket refused at connection_init is closed, by reason (an unauthenticated one with 4403,
+ * as graphql-ws itself would, which its clients retry). 4429 is graphql-ws's "too many" code: its
+ * clients treat it as fatal and stop, which is what a key guesser or a flood should do. 1013 Try
+ * Again Later is one they retry with their backoff: a stream slot frees when another of the
+ * caller's streams closes.
  */
 const CLOSE_ON_REFUSAL: Record<Exclude<RefusalReason, 'unauthenticated'>, [code: number, reason: string]> = {
   rate_limited: [4429, 'Too many requests'],
@@ -62,8 +62,9 @@ const CLOSE_ON_REFUSAL: Record<Exclude<RefusalReason, 'unauthenticated'>, [code:
 
 /**
  * graphql-ws on the HTTP server's `/graphql` upgrades. Credentials come in the connection_init
- * payload; a socket without valid ones is closed with 4403, one from a caller over its rate with
- * 4429, one beyond its caller's open streams with 1013.
+ * payload; a socket without valid ones is closed with 4403 and the reason why (no credentials, an
+ * unknown key, an invalid token), one from a caller over its rate with 4429, one beyond its
+ * caller's open streams with 1013.
  */
 export function createWebSocketTransport(server: Server, yoga: Yoga, options: WebSocketTransportOptions) {
   const { admission, metrics, logger } = options;
@@ -100,16 +101,20 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
         const address = options.clientAddress(request);
         const result = await admission.connection(credentials, address);
         if (!result.admitted) {
-          logger.info({ reason: result.error.message }, `websocket refused: ${result.reason}`);
-          // Unauthenticated: graphql-ws closes with 4403 Forbidden when this returns false.
-          if (result.reason !== 'unauthenticated') socket.close(...CLOSE_ON_REFUSAL[result.reason]);
+          logger.debug({ reason: result.error.message }, `websocket refused: ${result.reason}`);
+          // Unauthenticated: 4403, as graphql-ws closes a refused connection_init, but with the reason
+          // saying what was wrong instead of its "Forbidden", so that a client can tell missing or
+          // wrong credentials from a missing scope (which never closes the socket: each operation
+          // answers FORBIDDEN).
+          if (result.reason === 'unauthenticated') socket.close(4403, closeReason(result.error.message));
+          else socket.close(...CLOSE_ON_REFUSAL[result.reason]);
           return false;
         }
         // Closed while authenticating: nothing to hold a slot for (its close event has passed).
         if (socket.readyState !== socket.OPEN) return false;
         const stream = admission.openStream(result.principal, address);
         if (!stream.admitted) {
-          logger.info({ reason: stream.error.message }, 'websocket refused: too many streams');
+          logger.debug({ reason: stream.error.message }, 'websocket refused: too many streams');
           socket.close(...CLOSE_ON_REFUSAL.too_many_streams);
           return false;
         }
@@ -163,6 +168,14 @@ export function createWebSocketTransport(server: Server, yoga: Yoga, options: We
     drain: (timeoutMs: number) => live.drain(timeoutMs),
     dispose: () => disposable.dispose(),
   };
+}
+
+/** A close frame's reason holds at most 123 bytes (RFC 6455); a longer text is cut, with an ellipsis. */
+function closeReason(text: string): string {
+  if (Buffer.byteLength(text) <= 123) return text;
+  const characters = [...text];
+  while (Buffer.byteLength(characters.join('')) > 120) characters.pop();
+  return `${characters.join('')}…`;
 }
 
 function isSameOrigin(origin: string, host: string | undefined): boolean {

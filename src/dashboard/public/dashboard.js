@@ -12,6 +12,7 @@ import { createJobView } from './job-view.js';
 import { createLiveJobs } from './live-jobs.js';
 import { createNotices } from './notices.js';
 import { bindRoutes, listHref, readRoute } from './routes.js';
+import { createViewer } from './viewer.js';
 import { createWsClient } from './ws-client.js';
 
 const byId = (id) => document.getElementById(id);
@@ -31,18 +32,38 @@ const notices = createNotices(
   { notice: byId('notice'), announcer: byId('announcer') },
   { askForApiKey: apiKeyPanel.open },
 );
-const table = createJobTable({
-  table: byId('jobs'),
-  caption: byId('jobs-caption'),
-  body: byId('job-rows'),
-  empty: byId('empty'),
-  loadMore: byId('load-more'),
-});
+const viewer = createViewer(byId('viewer'));
+const table = createJobTable(
+  {
+    heading: byId('list-heading'),
+    table: byId('jobs'),
+    caption: byId('jobs-caption'),
+    body: byId('job-rows'),
+    empty: byId('empty'),
+    failure: byId('load-failure'),
+    failureText: byId('load-failure-text'),
+    retry: byId('load-retry'),
+    loadMore: byId('load-more'),
+    moreError: byId('load-more-error'),
+  },
+  { onRetry: () => void jobs.load(), onLoadMore: () => void jobs.loadMore() },
+);
 const filterFields = { form: byId('filters'), status: byId('status-filter'), name: byId('name-filter') };
 let filters = readFiltersFromUrl();
+/** The view on show ('list' or 'job') and what is wrong with each, for the connection line. */
+let shownView = readRoute().view;
+const problems = { list: null, job: null };
 let client = connect();
 const subscribe = (payload, sink) => client.subscribe(payload, sink);
-const jobs = createLiveJobs({ table, subscribe, filters, notices, askForApiKey: apiKeyPanel.open });
+const jobs = createLiveJobs({
+  table,
+  subscribe,
+  filters,
+  notices,
+  viewer,
+  askForApiKey: apiKeyPanel.open,
+  onProblem: (text) => reportProblem('list', text),
+});
 const capabilities = createCapabilities();
 const jobView = createJobView(
   {
@@ -85,11 +106,12 @@ const jobView = createJobView(
       help: byId('retry-help'),
       name: byId('retry-name'),
       submit: byId('retry-submit'),
+      note: byId('retry-note'),
       result: byId('retry-result'),
       error: byId('retry-error'),
     },
   },
-  { subscribe, capabilities, askForApiKey: apiKeyPanel.open },
+  { subscribe, capabilities, viewer, askForApiKey: apiKeyPanel.open, onProblem: (text) => reportProblem('job', text) },
 );
 
 /** The list is read the first time it is shown, then kept live behind a job's view. */
@@ -99,14 +121,32 @@ let listScrollY = 0;
 let lastJobId = null;
 
 function connect() {
-  return createWsClient({
-    onState: connection.show,
+  const created = createWsClient({
+    // A replaced client (a new API key) may still report its closing: only the current one counts.
+    onState: (state, detail) => {
+      if (client === created) showConnection(state, detail);
+    },
     // Changes made while the socket was down were not streamed: read the views afresh.
     onReconnected: () => {
+      if (client !== created) return;
       if (listLoaded) void jobs.load();
       void jobView.refresh();
     },
   });
+  return created;
+}
+
+/** The connection line, and the actions that wait for a live connection (Stop, Load more, Retry). */
+function showConnection(state, detail) {
+  connection.show(state, detail);
+  const online = state === 'live' || state === 'idle';
+  jobs.setOnline(online);
+  jobView.setOnline(online);
+}
+
+function reportProblem(view, text) {
+  problems[view] = text;
+  if (view === shownView) connection.setProblem(text);
 }
 
 function changeApiKey(value) {
@@ -115,10 +155,13 @@ function changeApiKey(value) {
   // A new key means new permissions and a new connection_init: start over on a new socket. The
   // views first end their old streams (so that none refills), then the old client goes.
   jobs.forgetPermissions();
+  viewer.forget();
   capabilities.forget();
   jobView.forgetPermissions();
   const previous = client;
   client = connect();
+  // Until the new socket reports: the views' subscriptions (if any) open it at once.
+  showConnection('idle');
   if (listLoaded) void jobs.load();
   void jobView.refresh();
   void previous.dispose();
@@ -134,6 +177,8 @@ function showListFilters(next) {
 function showRoute(route, { initial = false } = {}) {
   const list = byId('list-view');
   const job = byId('job-view');
+  shownView = route.view;
+  connection.setProblem(problems[route.view]);
   if (route.view === 'job') {
     if (!list.hidden) listScrollY = scrollY;
     list.hidden = true;
@@ -142,7 +187,7 @@ function showRoute(route, { initial = false } = {}) {
     lastJobId = route.jobId;
     byId('back-to-list').href = listHref();
     // The socket opens with the first subscription: a finished job's view needs none.
-    if (initial) connection.show('idle');
+    if (initial) showConnection('idle');
     const shown = jobView.open(route.jobId);
     if (initial) return;
     scrollTo(0, 0);
@@ -180,7 +225,6 @@ bindFilterForm(filterFields, filters, (next) => {
   writeFiltersToUrl(next);
   void jobs.load();
 });
-byId('load-more').addEventListener('click', () => void jobs.loadMore());
 byId('failed-more').addEventListener('click', () => void jobView.loadMoreFailedRecords());
 // Running jobs' durations and "done in N min." tick; finished ones are fixed. One timer for the page.
 setInterval(() => {
@@ -188,4 +232,6 @@ setInterval(() => {
   jobView.tick();
 }, 1000);
 apiKeyPanel.render();
+// Who the key is, beside the key's control, whichever view comes first.
+void viewer.read();
 showRoute(readRoute(), { initial: true });

@@ -1,5 +1,6 @@
 // "Failed records" of a job's view: a table of the records that carry an error, with their
 // messages, paged with `records(filter: { errorsOnly: true }, first, after)` and "Load more".
+import { isUnavailable, OFFLINE_REASON, setUnavailable } from './button-availability.js';
 import { createElement } from './create-element.js';
 import { formatCount } from './format.js';
 import { describeProblem } from './gateway-error.js';
@@ -12,6 +13,12 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
   let total = null;
   /** Bumped by every reset; a page that arrives for an older list is dropped. */
   let generation = 0;
+  let loading = false;
+  let online = false;
+
+  function renderMore() {
+    setUnavailable(more, loading || !online, loading ? '' : OFFLINE_REASON);
+  }
 
   function updateCaption() {
     const shown = body.rows.length;
@@ -49,7 +56,8 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
       hasNextPage = false;
       endCursor = null;
       for (const element of [table, empty, error, more]) element.hidden = true;
-      more.disabled = false;
+      loading = false;
+      renderMore();
       panel.hidden = false;
     },
 
@@ -66,10 +74,11 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
     },
 
     async loadMore() {
+      if (isUnavailable(more)) return;
       const started = generation;
-      // Before disabling it, which takes the focus away from the button.
       const hadFocus = document.activeElement === more;
-      more.disabled = true;
+      loading = true;
+      renderMore();
       error.hidden = true;
       try {
         const connection = await fetchPage(endCursor);
@@ -82,10 +91,16 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
         if (started === generation) showError(problem, 'More failed records could not be read');
       } finally {
         if (started === generation) {
-          more.disabled = false;
-          if (hadFocus && !more.hidden) more.focus();
+          loading = false;
+          renderMore();
         }
       }
+    },
+
+    /** Whether the live connection is up: "Load more" waits for it. */
+    setOnline(value) {
+      online = value;
+      renderMore();
     },
   };
 }

@@ -1,5 +1,6 @@
 // How the page names what went wrong talking to the gateway: a GatewayError carries a code, taken
 // from a GraphQL error's `extensions.code` or derived from an HTTP status or a WebSocket close.
+import { readApiKey } from './api-key.js';
 export class GatewayError extends Error {
   constructor(code, message) {
     super(message);
@@ -12,16 +13,27 @@ export function errorCode(error) {
   return error instanceof GatewayError ? error.code : 'ERROR';
 }
 
-/** "`what` failed (CODE): message", plus what to do where an API key can help. */
+/**
+ * "`what` failed (CODE): message", plus what to do where an API key can help: UNAUTHENTICATED
+ * (no key, or one the gateway does not know) asks for a key; FORBIDDEN (a known key without the
+ * scope) adds `forbiddenHint`, which names the scope.
+ */
 export function describeProblem(error, what, forbiddenHint = '') {
   const code = errorCode(error);
   const hint =
     code === 'UNAUTHENTICATED'
-      ? ' This gateway needs an API key: enter one under “API key”.'
+      ? readApiKey()
+        ? ' The gateway does not accept this API key: check it, or enter another under “API key”.'
+        : ' This gateway needs an API key: enter one under “API key”.'
       : code === 'FORBIDDEN' && forbiddenHint
         ? ` ${forbiddenHint}`
         : '';
-  return `${what} (${code}): ${error.message}${hint}`;
+  return `${what} (${code}): ${error.message}${ending(error.message)}${hint}`;
+}
+
+/** A full stop after a message that has none, so that a hint reads as a sentence of its own. */
+function ending(message) {
+  return /[.!?…)]$/.test(message) ? '' : '.';
 }
 
 /** The code for an HTTP answer that carried no GraphQL result. */
@@ -57,6 +69,10 @@ export function isCloseEvent(value) {
   return Boolean(value) && typeof value === 'object' && 'code' in value && 'reason' in value;
 }
 
+/**
+ * This gateway closes a socket with 4403 when its credentials are missing, unknown or expired (the
+ * reason says which); a key that lacks a scope is admitted and each operation answers FORBIDDEN.
+ */
 function closeCodeName(code) {
-  return code === 4401 ? 'UNAUTHENTICATED' : code === 4403 ? 'FORBIDDEN' : 'CLOSED_' + code;
+  return code === 4401 || code === 4403 ? 'UNAUTHENTICATED' : 'CLOSED_' + code;
 }

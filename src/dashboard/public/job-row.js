@@ -1,6 +1,10 @@
 // One row of the jobs table: its elements, built once per job, and how the job's latest state is
 // shown in them. The job's name links to its own view; a running job's rate and ETA show under its
-// progress (job-pace.js).
+// progress (job-pace.js). A failed stop's message goes in a line of its own under the row, across
+// every column, so that it never squeezes the table; Bedrock's message about the job shows in
+// full under its name (no tooltip to hover for).
+import { withBreakPoints } from './break-points.js';
+import { isUnavailable, OFFLINE_REASON, setUnavailable } from './button-availability.js';
 import { createElement as element } from './create-element.js';
 import { formatDuration, formatTime } from './format.js';
 import { createPace } from './job-pace.js';
@@ -37,11 +41,15 @@ export function createJobRow(job, { onStop }) {
 
   const actions = element('td', { className: 'actions' });
   const stop = element('button', { type: 'button', className: 'stop', textContent: 'Stop' });
-  const error = element('p', { className: 'row-error' });
-  error.setAttribute('role', 'alert');
-  actions.append(stop, error);
+  actions.append(stop);
 
   tr.append(nameCell, model, statusCell, progressCell, submittedCell, duration, actions);
+  // In the table only while there is an error to show, right under the row (renderRow).
+  const errorRow = element('tr', { className: 'row-problem' });
+  errorRow.dataset.errorFor = job.jobId;
+  const error = element('p', { className: 'row-error', id: `row-error-${job.jobId}` });
+  error.setAttribute('role', 'alert');
+  errorRow.append(element('td', { colSpan: tr.cells.length }, [error]));
   const row = {
     job,
     tr,
@@ -56,6 +64,7 @@ export function createJobRow(job, { onStop }) {
     submitted,
     duration,
     stop,
+    errorRow,
     errorElement: error,
     /** The last failed stop's message, shown in the row until the status changes. */
     error: '',
@@ -65,13 +74,20 @@ export function createJobRow(job, { onStop }) {
     /** The progress stream failed for good (e.g. NOT_FOUND): don't retry it. */
     progressFailed: false,
   };
-  stop.addEventListener('click', () => void onStop(row));
+  stop.addEventListener('click', () => {
+    if (!isUnavailable(stop)) void onStop(row);
+  });
   return row;
 }
 
-/** `matchesFilter`: whether the job still matches the filters; `canStop`: whether this key may stop jobs. */
-export function renderRow(row, { matchesFilter, canStop }) {
+/**
+ * `matchesFilter`: whether the job still matches the filters; `canStop`: whether this key may stop
+ * jobs; `online`: whether the live connection is up (a stop's effect arrives over it).
+ */
+export function renderRow(row, { matchesFilter, canStop, online }) {
   const { job } = row;
+  // Before the button may go: the keyboard then stays on the row instead of falling to <body>.
+  const stopHadFocus = document.activeElement === row.stop;
   row.tr.dataset.status = job.status ?? '';
   row.tr.classList.toggle('is-outside-filter', !matchesFilter);
   row.tr.title = matchesFilter ? '' : 'No longer matches the filter';
@@ -80,9 +96,11 @@ export function renderRow(row, { matchesFilter, canStop }) {
   row.name.href = jobHref(job.jobId);
   row.id.textContent = job.jobId;
   row.message.textContent = job.message ?? '';
-  row.message.title = job.message ?? '';
   row.message.hidden = !job.message;
-  row.model.textContent = job.modelId;
+  if (row.model.dataset.modelId !== job.modelId) {
+    row.model.dataset.modelId = job.modelId;
+    row.model.replaceChildren(...withBreakPoints(job.modelId));
+  }
   row.chip.textContent = statusLabel(job.status) ?? 'Unknown';
   row.chip.className = statusChipClass(job.status);
   renderProgress(row);
@@ -95,11 +113,24 @@ export function renderRow(row, { matchesFilter, canStop }) {
   tickRow(row);
 
   row.stop.hidden = !(isStoppable(job) && canStop);
-  row.stop.disabled = row.stopping;
+  setUnavailable(row.stop, row.stopping || !online, row.stopping ? '' : OFFLINE_REASON);
   row.stop.textContent = row.stopping ? 'Stopping…' : 'Stop';
   row.stop.setAttribute('aria-label', `Stop ${displayName(job)}`);
+  renderError(row);
+  if (stopHadFocus && row.stop.hidden) row.name.focus({ preventScroll: true });
+}
+
+/** The row's error line, under the row while there is an error. */
+function renderError(row) {
   row.errorElement.textContent = row.error;
-  row.errorElement.hidden = !row.error;
+  if (row.error) {
+    row.stop.setAttribute('aria-describedby', row.errorElement.id);
+    if (row.tr.nextElementSibling !== row.errorRow) row.tr.after(row.errorRow);
+  } else {
+    row.stop.removeAttribute('aria-describedby');
+    row.errorRow.remove();
+  }
+  row.tr.classList.toggle('has-problem', Boolean(row.error));
 }
 
 /** Running jobs' durations and "in N min." tick (the table calls this every second); finished ones are fixed. */

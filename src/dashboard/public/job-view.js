@@ -11,6 +11,7 @@ import { createJobTimeline } from './job-timeline.js';
 import { displayName, isOlder, statusLabel } from './jobs.js';
 import { FAILED_RECORDS_QUERY, JOB_SUBSCRIPTION, JOB_VIEW_QUERY } from './operations.js';
 import { createRetryForm } from './retry-form.js';
+import { allows } from './viewer.js';
 
 /** Failed records per page. */
 const RECORDS_PAGE_SIZE = 50;
@@ -18,10 +19,11 @@ const JOB = 'modelInvocationJob';
 
 /**
  * `subscribe(payload, sink)` subscribes on the current graphql-ws client; `capabilities` says
- * whether the gateway can retry failed records (capabilities.js); `askForApiKey()` opens the API
- * key panel.
+ * whether the gateway can retry failed records (capabilities.js); `viewer` whether the API key may
+ * (viewer.js); `askForApiKey()` opens the API key panel; `onProblem(text)` hears what is wrong
+ * with the view ('Not loaded', 'Not live'), null once nothing is.
  */
-export function createJobView(elements, { subscribe, capabilities, askForApiKey }) {
+export function createJobView(elements, { subscribe, capabilities, viewer, askForApiKey, onProblem }) {
   const { root, title, error, body, liveError, announcer } = elements;
   const pageTitle = document.title;
   const details = createJobDetails(elements.details);
@@ -47,10 +49,12 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
     root.setAttribute('aria-busy', 'true');
     let answer;
     let allowed;
+    let who;
     try {
-      [answer, allowed] = await Promise.all([
+      [answer, allowed, who] = await Promise.all([
         graphql(JOB_VIEW_QUERY, { jobIdentifier: jobId, first: RECORDS_PAGE_SIZE }),
         capabilities.read(),
+        viewer.read(),
       ]);
     } catch (problem) {
       if (current === view) showJobError(problem);
@@ -66,6 +70,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
     error.hidden = true;
     liveError.hidden = true;
     body.hidden = false;
+    onProblem(null);
     renderJob(previous);
     results.render({
       job,
@@ -74,7 +79,11 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
       downloads: found.downloads,
       downloadsError: errorBelow(answer.errors, [JOB, 'downloads']),
     });
-    renderFailedRecords(found, errorBelow(answer.errors, [JOB, 'failed']), allowed);
+    renderFailedRecords(found, errorBelow(answer.errors, [JOB, 'failed']), {
+      ...allowed,
+      // retryFailedRecords reads the records it retries: jobs:write and results:read.
+      mayRetry: allows(who.viewer, 'jobs:write', 'results:read'),
+    });
     if (!job.isTerminal) startStream(current);
   }
 
@@ -97,7 +106,10 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
     failed.reset(total);
     failed.showFirstPage(found.failed?.records, problem);
     const count = total ?? found.failed?.records.nodes.length ?? 0;
-    retry.offer(job, !problem && count > 0 && allowed.hasRetry, total);
+    const retryable = !problem && count > 0 && allowed.hasRetry;
+    // Said where the form would be, rather than found out on submitting it.
+    const note = retryable && !allowed.mayRetry ? 'Retrying failed records needs the jobs:write scope, which this API key does not have.' : '';
+    retry.offer(job, retryable && allowed.mayRetry, total, note);
   }
 
   async function fetchFailedPage(after) {
@@ -136,6 +148,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
   function showLiveError(problem, what = 'Live updates stopped; reload the page to see changes') {
     liveError.textContent = describeProblem(problem, what);
     liveError.hidden = false;
+    onProblem('Not live');
   }
 
   /** Why the job cannot be shown; a job already on show stays, with the problem above it. */
@@ -143,6 +156,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
     root.setAttribute('aria-busy', 'false');
     if (errorCode(problem) === 'UNAUTHENTICATED') askForApiKey();
     if (job) return showLiveError(problem, 'The job could not be read again');
+    onProblem('Not loaded');
     title.textContent = `Job ${jobId}`;
     elements.details.status.hidden = true;
     body.hidden = true;
@@ -156,6 +170,7 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
 
   function close() {
     view += 1;
+    onProblem(null);
     stopStream?.();
     stopStream = null;
     jobId = null;
@@ -185,6 +200,11 @@ export function createJobView(elements, { subscribe, capabilities, askForApiKey 
     },
     /** A new API key may be allowed to retry. */
     forgetPermissions: () => retry.forgetPermissions(),
+    /** Whether the live connection is up: "Load more" and Retry wait for it. */
+    setOnline(online) {
+      failed.setOnline(online);
+      retry.setOnline(online);
+    },
     loadMoreFailedRecords: () => failed.loadMore(),
     tick: () => details.tick(),
   };

@@ -5,32 +5,44 @@
 // While an account-wide stream is open the gateway's poller reads list pages anyway, and those
 // pages carry the running jobs' counts, so the per-job streams add no upstream calls beyond one
 // lookup when each starts (none when another client already watches the job).
-// Also runs the rows' Stop buttons, since a stop's answer is one more state of a job.
+// Also runs the rows' Stop buttons, since a stop's answer is one more state of a job: offered only
+// to a key with jobs:write (viewer.js), and only while the live connection is up.
 import { gatewayFilter, matchesFilters } from './filters.js';
-import { errorCode, firstError, streamError } from './gateway-error.js';
+import { describeProblem, errorCode, firstError, streamError } from './gateway-error.js';
 import { graphql } from './graphql-http.js';
 import { createJobRow, renderRow } from './job-row.js';
 import { displayName, isOlder, statusLabel } from './jobs.js';
 import { CHANGES_SUBSCRIPTION, LIST_QUERY, STOP_MUTATION } from './operations.js';
 import { createProgressStreams } from './progress-streams.js';
+import { allows } from './viewer.js';
 
 /** Jobs per list page. */
 const PAGE_SIZE = 50;
+const FORBIDDEN_HINT = 'This API key is not allowed to read jobs (it needs jobs:read).';
 
 /**
  * `table` is the job-table; `subscribe(payload, sink)` subscribes on the current graphql-ws client;
- * `filters` are the filters to start with; `notices` the page's notices; `askForApiKey()` opens
- * the API key panel.
+ * `filters` are the filters to start with; `notices` the page's notices; `viewer` who the API key
+ * is (viewer.js); `askForApiKey()` opens the API key panel; `onProblem(text)` hears what is wrong
+ * with the list ('Not loaded', 'Not live'), null once nothing is.
  */
-export function createLiveJobs({ table, subscribe, filters: initialFilters, notices, askForApiKey }) {
+export function createLiveJobs({ table, subscribe, filters: initialFilters, notices, viewer, askForApiKey, onProblem }) {
   let filters = initialFilters;
   /** Bumped by every (re)load; callbacks of an older view ignore themselves. */
   let latestView = 0;
   /** Account-wide events that arrived before the first page; applied after it. */
   let pending = null;
   let stopAccountStream = null;
-  /** False once a stop answered FORBIDDEN: the Stop buttons are hidden until the key changes. */
-  let canStop = true;
+  /** Whether the key may stop jobs, as `viewer` says (true while it cannot say). */
+  let mayStop = true;
+  /** Why a stop answered FORBIDDEN, once one has: the Stop buttons are hidden until the key changes. */
+  let stopForbidden = null;
+  /** Whether the live connection is up: Stop waits for it. */
+  let online = false;
+  /** The current view's first page could not be read: the failure says why, streams say nothing more. */
+  let failed = false;
+  /** The current view's account-wide stream failed: the list is not live, whatever the socket says. */
+  let streamFailed = false;
   const progress = createProgressStreams({
     subscribe,
     currentView: () => latestView,
@@ -41,37 +53,52 @@ export function createLiveJobs({ table, subscribe, filters: initialFilters, noti
   /** Empties the table and reads it afresh: the first page, and the streams that keep it live. */
   async function load() {
     const view = ++latestView;
+    failed = false;
+    streamFailed = false;
     stopStreams();
     table.startLoading();
-    if (canStop) notices.hide();
-    else notices.showStopForbidden();
+    if (stopForbidden) notices.showStopForbidden(stopForbidden);
+    else notices.hide();
 
     // Stream first, list second: a change that happens while the list loads is then not lost.
     pending = [];
     startAccountStream(view);
     try {
-      const page = await fetchPage(null);
+      const [page, who] = await Promise.all([fetchPage(null), viewer.read()]);
       if (view !== latestView) return;
+      mayStop = allows(who.viewer, 'jobs:write');
       addPage(page);
       for (const event of pending) applyChange(event);
       pending = null;
+      table.finishLoading(filters);
+      onProblem(streamFailed ? 'Not live' : null);
     } catch (error) {
       if (view !== latestView) return;
       pending = null;
-      notices.showProblem(error, 'The jobs could not be loaded');
-    } finally {
-      if (view === latestView) table.finishLoading(filters);
+      failed = true;
+      stopStreams();
+      // FORBIDDEN is this key's doing only when it lacks jobs:read; else Bedrock refused the gateway.
+      const { viewer: who } = await viewer.read();
+      if (view !== latestView) return;
+      notices.hide();
+      table.showFailure(describeProblem(error, 'The jobs could not be loaded', who?.scopes.includes('jobs:read') ? '' : FORBIDDEN_HINT));
+      onProblem('Not loaded');
+      if (errorCode(error) === 'UNAUTHENTICATED') askForApiKey();
     }
   }
 
   async function loadMore() {
     const view = latestView;
+    const hadFocus = table.loadMoreHasFocus;
     table.setLoadingMore(true);
     try {
       const page = await fetchPage(table.endCursor);
-      if (view === latestView) addPage(page);
+      if (view !== latestView) return;
+      const added = addPage(page);
+      // The keyboard goes on where the new rows start (or at the end, if none was new).
+      if (hadFocus) (added[0] ?? table.inOrder().at(-1))?.name.focus();
     } catch (error) {
-      if (view === latestView) notices.showProblem(error, 'More jobs could not be loaded');
+      if (view === latestView) table.showLoadMoreFailure(describeProblem(error, 'More jobs could not be loaded'));
     } finally {
       table.setLoadingMore(false);
     }
@@ -84,14 +111,21 @@ export function createLiveJobs({ table, subscribe, filters: initialFilters, noti
     return connection;
   }
 
+  /** Adds a page's jobs to the table; returns the rows it added (not those it updated). */
   function addPage(connection) {
+    const added = [];
     for (const job of connection.nodes) {
       if (table.has(job.jobId)) applyJob(job);
-      else table.append(createRow(job));
+      else {
+        const row = createRow(job);
+        table.append(row);
+        added.push(row);
+      }
     }
     table.setPageInfo(connection.pageInfo);
     progress.fill();
     table.updateCaption(filters);
+    return added;
   }
 
   function startAccountStream(view) {
@@ -99,18 +133,24 @@ export function createLiveJobs({ table, subscribe, filters: initialFilters, noti
       { query: CHANGES_SUBSCRIPTION, variables: { filter: gatewayFilter(filters, false) } },
       {
         next: (result) => {
-          if (view !== latestView) return;
+          if (view !== latestView || failed) return;
           const change = result.data?.modelInvocationJobsChanged;
-          if (!change) return notices.showProblem(firstError(result.errors), 'Live updates failed');
+          if (!change) return showStreamProblem(firstError(result.errors), 'Live updates failed');
           if (pending) pending.push(change);
           else applyChange(change);
         },
         error: (error) => {
-          if (view === latestView) notices.showProblem(streamError(error), 'Live updates stopped');
+          if (view === latestView && !failed) showStreamProblem(streamError(error), 'Live updates stopped');
         },
         complete: () => undefined,
       },
     );
+  }
+
+  function showStreamProblem(error, what) {
+    streamFailed = true;
+    notices.showProblem(error, what);
+    onProblem('Not live');
   }
 
   function stopStreams() {
@@ -157,7 +197,7 @@ export function createLiveJobs({ table, subscribe, filters: initialFilters, noti
   }
 
   function render(row) {
-    renderRow(row, { matchesFilter: matchesFilters(filters, row.job), canStop });
+    renderRow(row, { matchesFilter: matchesFilters(filters, row.job), canStop: mayStop && !stopForbidden, online });
   }
 
   async function stopJob(row) {
@@ -175,8 +215,8 @@ export function createLiveJobs({ table, subscribe, filters: initialFilters, noti
       const code = errorCode(error);
       row.error = `Could not stop (${code}): ${error.message}`;
       if (code === 'FORBIDDEN') {
-        canStop = false;
-        notices.showStopForbidden();
+        stopForbidden = error.message;
+        notices.showStopForbidden(stopForbidden);
       } else if (code === 'UNAUTHENTICATED') {
         askForApiKey();
       }
@@ -194,8 +234,16 @@ export function createLiveJobs({ table, subscribe, filters: initialFilters, noti
     },
     /** A new API key brings new permissions: offer Stop again, and try the page's own stream cap. */
     forgetPermissions() {
-      canStop = true;
+      mayStop = true;
+      stopForbidden = null;
       progress.resetCap();
+    },
+    /** Whether the live connection is up: Stop and "Load more" wait for it. */
+    setOnline(value) {
+      if (value === online) return;
+      online = value;
+      table.setOnline(value);
+      for (const row of table.values()) render(row);
     },
   };
 }

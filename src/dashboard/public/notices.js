@@ -31,8 +31,9 @@ export function createNotices({ notice, announcer }, { askForApiKey }) {
       if (errorCode(error) === 'UNAUTHENTICATED') askForApiKey();
     },
 
-    showStopForbidden() {
-      show('Stopping jobs is not allowed for this API key (FORBIDDEN), so the Stop buttons are hidden.', 'info');
+    /** A stop was refused although the key's scopes allow it (e.g. by Bedrock): `message` says why. */
+    showStopForbidden(message) {
+      show(`Stopping jobs is not allowed (FORBIDDEN): ${message.replace(/\.?$/, '.')} The Stop buttons are hidden.`, 'info');
     },
 
     /** Screen readers hear status changes batched, so a busy account does not talk non-stop. */

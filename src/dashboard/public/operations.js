@@ -91,3 +91,6 @@ export const RETRY_MUTATION = `mutation DashboardRetry($input: RetryFailedRecord
 export const RETRY_PROBE = `mutation DashboardRetryProbe {
   retryFailedRecords(input: { jobIdentifiers: [], jobName: "probe" }) @skip(if: true) { jobId }
 }`;
+
+/** Who the stored API key is and what it may do (viewer.js): answered without any scope. */
+export const VIEWER_QUERY = `query DashboardViewer { viewer { id kind scopes } }`;

@@ -1,6 +1,9 @@
 // "Retry failed records" in a job's view: a form naming the new job, the `retryFailedRecords`
-// mutation, and a link to the job it submitted. The view decides where the form may show; after a
-// FORBIDDEN answer it stays hidden until the API key changes, like the list's Stop buttons.
+// mutation, and a link to the job it submitted. The view decides where the form may show (not
+// where the API key lacks a scope it needs: a note says so instead); after a FORBIDDEN answer it
+// stays hidden until the API key changes, like the list's Stop buttons. Submitting waits for the
+// live connection, which shows the new job's progress.
+import { isUnavailable, OFFLINE_REASON, setUnavailable } from './button-availability.js';
 import { createElement } from './create-element.js';
 import { formatCount } from './format.js';
 import { describeProblem, errorCode, firstError } from './gateway-error.js';
@@ -13,7 +16,7 @@ const MAX_JOB_NAME = 63;
 const SUBMIT_LABEL = 'Retry failed records';
 
 /** `askForApiKey()` opens the API key panel. */
-export function createRetryForm({ form, help, name, submit, result, error }, { askForApiKey }) {
+export function createRetryForm({ form, help, name, submit, note, result, error }, { askForApiKey }) {
   /** The job whose failed records the form retries. */
   let job = null;
   /** The job the name and token were made for: kept while the view is redrawn. */
@@ -24,17 +27,27 @@ export function createRetryForm({ form, help, name, submit, result, error }, { a
   let submitted = false;
   /** Bumped by every reset: an answer that arrives for an earlier view is dropped. */
   let generation = 0;
+  let submitting = false;
+  let online = false;
+  // The keyboard lands on the error when a refusal hides the form it was in.
+  error.tabIndex = -1;
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    if (isUnavailable(submit)) return;
     if (!name.checkValidity()) return name.reportValidity();
     void retry(job);
   });
 
+  function renderSubmit() {
+    setUnavailable(submit, submitting || !online, submitting ? '' : OFFLINE_REASON);
+    submit.textContent = submitting ? 'Submitting…' : SUBMIT_LABEL;
+  }
+
   async function retry(source) {
     const started = generation;
-    submit.disabled = true;
-    submit.textContent = 'Submitting…';
+    submitting = true;
+    renderSubmit();
     error.hidden = true;
     try {
       const answer = await graphql(RETRY_MUTATION, {
@@ -53,6 +66,7 @@ export function createRetryForm({ form, help, name, submit, result, error }, { a
     } catch (problem) {
       if (started !== generation) return;
       const code = errorCode(problem);
+      const hadFocus = form.contains(document.activeElement);
       if (code === 'FORBIDDEN') {
         forbidden = true;
         form.hidden = true;
@@ -65,9 +79,10 @@ export function createRetryForm({ form, help, name, submit, result, error }, { a
         'This API key may not retry failed records (that needs jobs:write and results:read), so the action is hidden.',
       );
       error.hidden = false;
+      if (hadFocus && form.hidden) error.focus();
     } finally {
-      submit.disabled = false;
-      submit.textContent = SUBMIT_LABEL;
+      submitting = false;
+      renderSubmit();
     }
   }
 
@@ -79,12 +94,16 @@ export function createRetryForm({ form, help, name, submit, result, error }, { a
       preparedFor = null;
       submitted = false;
       form.hidden = true;
+      note.hidden = true;
       result.hidden = true;
       error.hidden = true;
     },
 
-    /** Offers the retry of `source`'s `count` failed records (null: not known), or hides it when `allowed` is false. */
-    offer(source, allowed, count = null) {
+    /**
+     * Offers the retry of `source`'s `count` failed records (null: not known), or hides it when
+     * `allowed` is false; `why` (when there is) says in its place why it is not offered.
+     */
+    offer(source, allowed, count = null, why = '') {
       const show = allowed && !forbidden && !submitted;
       help.textContent =
         `Submits a new job of the same model with the inputs of ${count === null ? 'the' : `the ${formatCount(count)}`} ` +
@@ -96,6 +115,14 @@ export function createRetryForm({ form, help, name, submit, result, error }, { a
       }
       job = source;
       form.hidden = !show;
+      note.textContent = why;
+      note.hidden = !why || submitted;
+    },
+
+    /** Whether the live connection is up: submitting waits for it. */
+    setOnline(value) {
+      online = value;
+      renderSubmit();
     },
 
     /** A new API key may be allowed to retry. */

@@ -5,13 +5,18 @@ import { readApiKey } from './api-key.js';
 import { isCloseEvent } from './gateway-error.js';
 
 const WS_ENDPOINT = new URL('graphql', location.href).href.replace(/^http/, 'ws');
-/** graphql-ws close codes after which reconnecting cannot help (bad request, auth, protocol). */
+/**
+ * graphql-ws close codes after which reconnecting cannot help (bad request, auth, protocol). The
+ * graphql-ws client retries 4403 by default ("might grant access after retry"); this gateway sends
+ * it for missing, unknown or expired credentials, which only a new key fixes, and a new key makes
+ * a new client (dashboard.js).
+ */
 const FATAL_CLOSE_CODES = new Set([4400, 4401, 4403, 4406]);
 
 /**
  * A graphql-ws client; it connects with the first subscription.
- * `onState(state, detail)` hears 'connecting', 'live', 'reconnecting' or 'offline' (with the close
- * reason); `onReconnected()` runs when the socket is back after a drop.
+ * `onState(state, detail)` hears 'connecting', 'live', 'reconnecting' or 'offline' (with why);
+ * `onReconnected()` runs when the socket is back after a drop.
  */
 export function createWsClient({ onState, onReconnected }) {
   // The browser client's UMD build: a classic script that index.html runs before any module.
@@ -34,9 +39,15 @@ export function createWsClient({ onState, onReconnected }) {
         if (wasRetry) onReconnected();
       },
       closed: (event) => {
-        if (isCloseEvent(event) && FATAL_CLOSE_CODES.has(event.code)) onState('offline', event.reason);
+        if (isCloseEvent(event) && FATAL_CLOSE_CODES.has(event.code)) onState('offline', offlineReason(event));
         else if (!isCloseEvent(event) || event.code !== 1000) onState('reconnecting');
       },
     },
   });
+}
+
+/** Short, for the masthead: the notices say the rest. */
+function offlineReason(event) {
+  if (event.code === 4403) return readApiKey() ? 'API key not accepted' : 'API key needed';
+  return event.reason;
 }
