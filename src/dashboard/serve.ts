@@ -2,26 +2,22 @@
 // file is read once, when the gateway is created, into a fixed table (the files of ./public, the
 // page's ES modules with versioned imports, and the graphql-ws browser client from node_modules);
 // a request path is only ever a key into that table, never a path on disk, so there is nothing to
-// traverse.
-import { createHash } from 'node:crypto';
+// traverse. Files go out compressed as the browser accepts (../http/static-content.ts).
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createStaticContent, type StaticContent } from '../http/static-content.ts';
 
 const DASHBOARD_PATH = '/';
 const ASSETS_PREFIX = '/assets/';
 
 export interface Dashboard {
-  /** The answer for `/` and `/assets/*`; undefined for every other path (left to Yoga). */
-  respond(request: Request, url: URL): Response | undefined;
-}
-
-interface StaticFile {
-  body: Uint8Array<ArrayBuffer>;
-  contentType: string;
-  /** Short content hash: the ETag, and the `?v=` that makes a cached copy immutable. */
-  version: string;
+  /**
+   * The answer for `/` and `/assets/*`; undefined for every other path (left to Yoga). Rejects
+   * only if compressing a file fails.
+   */
+  respond(request: Request, url: URL): Promise<Response> | undefined;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
@@ -48,7 +44,7 @@ export function createDashboard(): Dashboard {
     if (name !== 'index.html') sources.set(name, readFileSync(join(PUBLIC_DIR, name)));
   }
   const modules = versionModules(sources);
-  const assets = new Map<string, StaticFile>();
+  const assets = new Map<string, StaticContent>();
   for (const [name, body] of sources) assets.set(name, modules.get(name) ?? staticFile(body, name));
   // The UMD build is one self-contained file that defines `window.graphqlWs`; the ESM build in
   // dist/ imports hashed chunk files whose names change between releases.
@@ -72,27 +68,20 @@ export function createDashboard(): Dashboard {
       const isPage = url.pathname === DASHBOARD_PATH;
       if (!isPage && !url.pathname.startsWith(ASSETS_PREFIX)) return undefined;
       if (request.method !== 'GET' && request.method !== 'HEAD') {
-        return new Response('Method Not Allowed\n', { status: 405, headers: { allow: 'GET, HEAD' } });
+        return Promise.resolve(new Response('Method Not Allowed\n', { status: 405, headers: { allow: 'GET, HEAD' } }));
       }
       const file = isPage ? page : assets.get(url.pathname.slice(ASSETS_PREFIX.length));
-      if (!file) return new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-
-      const etag = `"${file.version}"`;
-      const headers: Record<string, string> = {
-        'content-type': file.contentType,
-        etag,
+      if (!file) {
+        return Promise.resolve(new Response('Not Found\n', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+      }
+      return file.respond(request, {
         // The page and unversioned asset URLs (e.g. /assets/graphql-ws.js) are revalidated on
         // every use, which costs a 304; versioned ones never change.
         'cache-control':
           !isPage && url.searchParams.get('v') === file.version ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
         ...(isPage ? PAGE_SECURITY_HEADERS : {}),
-      };
-      if (request.headers.get('if-none-match')?.split(/\s*,\s*/).includes(etag)) {
-        return new Response(null, { status: 304, headers });
-      }
-      headers['content-length'] = String(file.body.byteLength);
-      return new Response(request.method === 'HEAD' ? null : file.body, { status: 200, headers });
+      });
     },
   };
 }
@@ -108,10 +97,10 @@ const LOCAL_MODULE = /^\.\/([\w.-]+\.js)$/;
  * every module URL can be cached as immutable. Throws when a module imports anything but another
  * file of ./public, or when imports form a cycle (whose versions would depend on each other).
  */
-function versionModules(sources: ReadonlyMap<string, Buffer>): Map<string, StaticFile> {
-  const modules = new Map<string, StaticFile>();
+function versionModules(sources: ReadonlyMap<string, Buffer>): Map<string, StaticContent> {
+  const modules = new Map<string, StaticContent>();
   const visiting = new Set<string>();
-  const visit = (name: string): StaticFile => {
+  const visit = (name: string): StaticContent => {
     const done = modules.get(name);
     if (done) return done;
     if (visiting.has(name)) throw new Error(`dashboard: public/${name} is part of an import cycle`);
@@ -135,12 +124,8 @@ function versionModules(sources: ReadonlyMap<string, Buffer>): Map<string, Stati
   return modules;
 }
 
-function staticFile(body: Buffer, name: string): StaticFile {
+function staticFile(body: Buffer, name: string): StaticContent {
   const contentType = CONTENT_TYPES[extname(name)];
   if (!contentType) throw new Error(`dashboard: no content type for ${name}`);
-  return {
-    body: new Uint8Array(body),
-    contentType,
-    version: createHash('sha256').update(body).digest('base64url').slice(0, 16),
-  };
+  return createStaticContent(new Uint8Array(body), { contentType });
 }

@@ -29,7 +29,7 @@ import type { EventBridgeReceiver } from '../watch/event-bridge-receiver.ts';
 import type { Poller } from '../watch/poller.ts';
 import type { MaskedErrors } from '../websocket/wire-results.ts';
 import type { CorsPolicy } from './cors.ts';
-import type { createGraphiQL } from './graphiql.ts';
+import type { GraphiQL } from './graphiql.ts';
 import type { Readiness } from './readiness.ts';
 import { ROUTES, createRoutesPlugin } from './routes.ts';
 import type { GatewayServerContext } from './server-context.ts';
@@ -52,7 +52,7 @@ export interface YogaParts {
   maskedErrors: MaskedErrors;
   cors: CorsPolicy;
   clientAddress(req: GatewayServerContext['req']): string;
-  graphiql: ReturnType<typeof createGraphiQL> | undefined;
+  graphiql: GraphiQL | undefined;
   readiness: Readiness;
   eventBridge: EventBridgeReceiver | undefined;
 }
@@ -70,8 +70,8 @@ export function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
     // MAX_REQUEST_BODY_BYTES is enforced by the query limits plugin, more cheaply.
     maxRequestBodySize: false,
     cors: cors.yogaOption,
-    renderGraphiQL: graphiql?.renderGraphiQL,
-    graphiql: graphiql?.options ?? false,
+    // The routes plugin serves GraphiQL: compressed, cached and with an ETag (graphiql.ts).
+    graphiql: false,
     plugins: [
       createHttpObservabilityPlugin({ metrics, logger, routes: ROUTES, graphqlEndpoint: '/graphql' }),
       createRoutesPlugin({
@@ -79,6 +79,7 @@ export function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
         metrics,
         eventBridge,
         dashboard: config.dashboard ? createDashboard() : undefined,
+        graphiql,
         readinessDetails: { authRequired: config.auth.required, admission, clientAddress: (serverContext) => clientAddress(serverContext.req) },
         logger,
       }),

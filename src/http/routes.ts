@@ -1,12 +1,14 @@
 // The routes beside GraphQL: /readyz (readiness.ts), /metrics (Prometheus text), POST
-// /events/bedrock (EventBridge), and the dashboard at `/` and `/assets/*`. Yoga itself answers
-// /graphql and /healthz (liveness: no upstream call).
+// /events/bedrock (EventBridge), the dashboard at `/` and `/assets/*`, and GraphiQL for a browser
+// opening /graphql. Yoga itself answers GraphQL at /graphql and /healthz (liveness: no upstream
+// call).
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Admission } from '../access/admission.ts';
 import type { Dashboard } from '../dashboard/serve.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { EVENT_BRIDGE_PATH, type EventBridgeReceiver } from '../watch/event-bridge-receiver.ts';
+import type { GraphiQL } from './graphiql.ts';
 import type { Readiness } from './readiness.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
@@ -20,6 +22,8 @@ export interface RoutesOptions {
   eventBridge: EventBridgeReceiver | undefined;
   /** The dashboard; off (404) when undefined. */
   dashboard: Dashboard | undefined;
+  /** GraphiQL; off when undefined (a browser opening /graphql gets Yoga's GraphQL answer). */
+  graphiql: GraphiQL | undefined;
   /** Who may read why a /readyz check fails (see `detailsPolicy`). */
   readinessDetails: ReadinessDetailsOptions;
   logger: Logger;
@@ -33,7 +37,7 @@ export interface ReadinessDetailsOptions {
 }
 
 export function createRoutesPlugin(options: RoutesOptions): Plugin<{}, GatewayServerContext> {
-  const { readiness, metrics, eventBridge, dashboard, logger } = options;
+  const { readiness, metrics, eventBridge, dashboard, graphiql, logger } = options;
   const mayReadDetails = detailsPolicy(options.readinessDetails);
   const metricsResponse = (Response: typeof globalThis.Response) =>
     metrics.registry.metrics().then(
@@ -63,9 +67,12 @@ export function createRoutesPlugin(options: RoutesOptions): Plugin<{}, GatewaySe
           if (eventBridge) return eventBridge.handle(request, serverContext.req).then(endResponse);
           return undefined;
       }
-      const page = dashboard?.respond(request, url);
-      if (page) endResponse(page);
-      return undefined;
+      const page = dashboard?.respond(request, url) ?? graphiql?.respond(request, url);
+      if (!page) return undefined;
+      return page.then(endResponse, (error: unknown) => {
+        logger.error({ err: error, path: url.pathname }, 'serving a page failed');
+        endResponse(new fetchAPI.Response('serving this page failed\n', { status: 500 }));
+      });
     },
   };
 }
