@@ -22,7 +22,5 @@ export default defineConfig({
     // subscriptions/shared-execution-plugin.ts): nothing a test can leak into the next. No test
     // mocks modules.
     isolate: false,
-    // The SDK's 8-line Node-version warning, off as main.ts turns it off for `npm start`.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });
