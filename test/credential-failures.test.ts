@@ -5,6 +5,7 @@
 import { CredentialsProviderError } from '@smithy/core/config';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCircuitBreaker } from '../src/bedrock/circuit-breaker.ts';
 import { createBedrockClient, type UpstreamTarget } from '../src/bedrock/client.ts';
 import { createInProcessJobCache } from '../src/bedrock/job-cache.ts';
 import { createJobsApi } from '../src/bedrock/jobs.ts';
@@ -65,6 +66,19 @@ describe('Bedrock calls with failing gateway credentials', () => {
       expect.objectContaining({ level: 40, msg: 'upstream call failed', operation: 'GetModelInvocationJob', code: 'UPSTREAM_UNAVAILABLE', reason: 'CredentialsProviderError: Could not load credentials from any providers' }),
     ]);
     expect(log.raw[0]).not.toMatch(/stack|\\n\s+at /);
+  });
+
+  it('should keep the circuit closed however many calls fail for want of credentials: Bedrock is not down', async () => {
+    const config = loadConfig({ UPSTREAM_MAX_ATTEMPTS: '1', CIRCUIT_BREAKER_FAILURES: '2' });
+    const client = createBedrockClient(config.upstream, { endpoint: simulator.url, region: SIMULATOR_REGION, credentials: noCredentials });
+    const circuitBreaker = createCircuitBreaker(config.circuitBreaker);
+    const jobs = createJobsApi({ client, cache: createInProcessJobCache(createTerminalJobCache(10)), deadlineMs: 2000, logger: pino({ level: 'silent' }), circuitBreaker });
+    const job = simulator.engine.createJob({ status: 'InProgress' }, { paused: true });
+    const messages = [];
+    for (let call = 0; call < 5; call++) messages.push(await jobs.getJob(job.jobId).catch((caught: Error) => caught.message));
+    client.destroy();
+    expect(circuitBreaker.state).toBe('closed');
+    expect(new Set(messages)).toEqual(new Set([expect.stringMatching(/^The gateway could not load its AWS credentials/)]));
   });
 
   it.each([

@@ -41,6 +41,12 @@ export function credentialFailureOf(error: unknown): CredentialFailure | undefin
   return undefined;
 }
 
+/** What to log about a failed call: a credentials failure in one line (its stack is the SDK's internals), else the error. */
+export function logCause(error: unknown): { reason: string } | { err: unknown } {
+  const credentials = credentialFailureOf(error);
+  return credentials ? { reason: `${credentials.name}: ${credentials.message}` } : { err: error };
+}
+
 /** The client's message: what failed and that the operator must act; `call` names the call, e.g. "Bedrock GetModelInvocationJob". */
 export function describeCredentialFailure(failure: CredentialFailure, call: string): string {
   return failure.kind === 'unavailable'

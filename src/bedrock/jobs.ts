@@ -15,7 +15,7 @@ import { ErrorCode, createGatewayError, errorCodeOf } from '../errors.ts';
 import type { FairShare } from '../limits/fair-share.ts';
 import type { Tracing } from '../observability/tracing.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
-import { credentialFailureOf, describeCredentialFailure } from './credential-failure.ts';
+import { credentialFailureOf, describeCredentialFailure, logCause } from './credential-failure.ts';
 import type { ModelInvocationJob } from './job.ts';
 import { createJobIdentifiers, type JobIdentifiers } from './job-identifier.ts';
 import type { JobCache } from './job-cache.ts';
@@ -156,10 +156,7 @@ export function createJobsApi(options: JobsApiOptions): JobsApi {
       else admission.ticket?.success();
       report(outcome, (error as UpstreamFailure).$metadata?.attempts ?? 1);
       if (mapped.extensions.code !== ErrorCode.NOT_FOUND) {
-        // A credentials failure's message says it all; its stack (the SDK's internals) would not.
-        const credentials = credentialFailureOf(error);
-        const cause = credentials ? { reason: `${credentials.name}: ${credentials.message}` } : { err: error };
-        logger.warn({ operation, ...cause, code: mapped.extensions.code }, 'upstream call failed');
+        logger.warn({ operation, ...logCause(error), code: mapped.extensions.code }, 'upstream call failed');
       }
       throw mapped;
     }
@@ -265,6 +262,9 @@ const rpcAttributes = (operation: string) => ({ 'rpc.system': 'aws-api', 'rpc.se
 function outcomeOf(error: unknown, mapped: GraphQLError): UpstreamOutcome {
   const name = (error as UpstreamFailure | null)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return 'timeout';
+  // The gateway's own credentials are missing or refused: nothing says Bedrock is down, so the
+  // circuit stays closed and clients keep hearing what is wrong instead of "circuit open".
+  if (credentialFailureOf(error)) return 'rejected';
   switch (errorCodeOf(mapped)) {
     case ErrorCode.THROTTLED:
       return 'throttled';

@@ -5,7 +5,7 @@
 import type { GetObjectCommandOutput, S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
-import { credentialFailureOf, describeCredentialFailure } from '../bedrock/credential-failure.ts';
+import { credentialFailureOf, describeCredentialFailure, logCause } from '../bedrock/credential-failure.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
 import { formatS3Uri } from './s3-uri.ts';
 
@@ -97,10 +97,7 @@ export function createResultsStorage(options: ResultsStorageOptions): ResultsSto
     } catch (error) {
       if (isMissing(error)) throw new ObjectMissing();
       const mapped = toGatewayError(error, operation, location, deadlineMs);
-      // A credentials failure's message says it all; its stack (the SDK's internals) would not.
-      const credentials = credentialFailureOf(error);
-      const cause = credentials ? { reason: `${credentials.name}: ${credentials.message}` } : { err: error };
-      logger.warn({ operation, ...cause, code: mapped.extensions.code }, 'S3 call failed');
+      logger.warn({ operation, ...logCause(error), code: mapped.extensions.code }, 'S3 call failed');
       throw mapped;
     }
   };
@@ -181,7 +178,7 @@ export function createResultsStorage(options: ResultsStorageOptions): ResultsSto
         // Signing needs the credentials, and nothing else here fails: the only failure to map.
         const credentials = credentialFailureOf(error);
         if (!credentials) throw error;
-        logger.warn({ operation: 'presign GetObject', reason: `${credentials.name}: ${credentials.message}`, code: ErrorCode.UPSTREAM_UNAVAILABLE }, 'S3 call failed');
+        logger.warn({ operation: 'presign GetObject', ...logCause(error), code: ErrorCode.UPSTREAM_UNAVAILABLE }, 'S3 call failed');
         throw createGatewayError(ErrorCode.UPSTREAM_UNAVAILABLE, describeCredentialFailure(credentials, `a download URL of ${formatS3Uri({ bucket, key })}`));
       }
     },
