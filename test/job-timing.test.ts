@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import type { JobStatus, ModelInvocationJob } from '../src/bedrock/job.ts';
-import { createInProcessJobHistory, MAX_SAMPLES, type JobHistory } from '../src/bedrock/job-history.ts';
+import { createInProcessJobHistory, MAX_SAMPLES, MIN_SAMPLE_GAP_MS, type JobHistory } from '../src/bedrock/job-history.ts';
 import { estimatedCompletionOf, RATE_WINDOW_MS, startedAtOf, throughputOf, timelineOf } from '../src/bedrock/job-timing.ts';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.ts';
@@ -165,21 +165,31 @@ describe('timeline', () => {
 });
 
 describe('the history kept in process', () => {
+  const running = (processed: number) => jobOf({ jobArn: ARN.replace('abcd', 'wxyz'), status: 'InProgress', processedRecordCount: processed });
+
   it('should record a finished job once however often it is read, and keep the last MAX_SAMPLES of a running one', async () => {
     const history = createInProcessJobHistory();
     const finished = jobOf({ status: 'Completed' });
     await history.record([finished], T0);
     await history.record([finished], T0 + 1000);
-    for (let i = 0; i < MAX_SAMPLES + 30; i++) {
-      await history.record([jobOf({ jobArn: ARN.replace('abcd', 'wxyz'), status: 'InProgress', processedRecordCount: i })], T0 + i);
-    }
+    for (let i = 0; i < MAX_SAMPLES + 30; i++) await history.record([running(i)], T0 + i * MIN_SAMPLE_GAP_MS);
     const read = await history.read(['abcd12345678', 'wxyz12345678', 'nope12345678']);
     expect(read.get('abcd12345678')).toEqual({ firstSeen: { Completed: T0 }, samples: [] });
-    const running = read.get('wxyz12345678')!;
-    expect(running.firstSeen).toEqual({ InProgress: T0 });
-    expect(running.samples).toHaveLength(MAX_SAMPLES);
-    expect(running.samples[0]).toEqual({ at: T0 + 30, processed: 30 });
+    const kept = read.get('wxyz12345678')!;
+    expect(kept.firstSeen).toEqual({ InProgress: T0 });
+    expect(kept.samples).toHaveLength(MAX_SAMPLES);
+    expect(kept.samples[0]).toEqual({ at: T0 + 30 * MIN_SAMPLE_GAP_MS, processed: 30 });
     expect(read.get('nope12345678')).toEqual({ firstSeen: {}, samples: [] });
+  });
+
+  it('should thin reads closer than MIN_SAMPLE_GAP_MS, so that the samples kept span the whole rate window', async () => {
+    const history = createInProcessJobHistory();
+    // Read every 100 ms (a poll, list pages and queries together) for twice the window.
+    for (let ms = 0; ms <= 2 * RATE_WINDOW_MS; ms += 100) await history.record([running(ms / 100)], T0 + ms);
+    const { samples } = (await history.read(['wxyz12345678'])).get('wxyz12345678')!;
+    expect(samples).toHaveLength(MAX_SAMPLES);
+    expect(samples.at(-1)!.at - samples[0]!.at).toBeGreaterThanOrEqual(RATE_WINDOW_MS - MIN_SAMPLE_GAP_MS);
+    expect(samples.every((sample, i) => i === 0 || sample.at - samples[i - 1]!.at >= MIN_SAMPLE_GAP_MS)).toBe(true);
   });
 });
 

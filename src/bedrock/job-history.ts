@@ -9,6 +9,7 @@
 import { LRUCache } from 'lru-cache';
 import type { JobStatus, ModelInvocationJob } from './job.ts';
 import { jobIdFromArn } from './job-identifier.ts';
+import { RATE_WINDOW_MS } from './job-timing.ts';
 
 /** One observation of a running job's progress. */
 export interface ProgressSample {
@@ -31,8 +32,13 @@ export interface JobHistoryStore {
   read(jobIds: readonly string[]): Promise<Map<string, JobHistory>>;
 }
 
-/** Progress samples kept per job: at a 10 s interval, the last 20 minutes; at 1 s, the last 2. */
+/** Progress samples kept per job. */
 export const MAX_SAMPLES = 120;
+/**
+ * Fewest milliseconds between two samples of a job this process records: however often the job
+ * is read (polls, list pages, queries), the samples kept span at least the rate's window.
+ */
+export const MIN_SAMPLE_GAP_MS = RATE_WINDOW_MS / MAX_SAMPLES;
 /** Jobs whose history this process keeps without Redis (the least recently recorded go first). */
 const MAX_JOBS_IN_PROCESS = 10_000;
 
@@ -40,8 +46,7 @@ export const emptyHistory = (): JobHistory => ({ firstSeen: {}, samples: [] });
 
 /**
  * What one observation adds to a job's history: its status (when not seen before) and, while it
- * runs with a known count, a progress sample. Undefined for a job whose read adds nothing that
- * `last` (the previous observation recorded by this process) did not: a finished job read again.
+ * runs with a known count, a progress sample (at most one per MIN_SAMPLE_GAP_MS).
  */
 export interface HistoryWrite {
   jobId: string;
@@ -49,34 +54,49 @@ export interface HistoryWrite {
   sample: ProgressSample | undefined;
 }
 
+export interface HistoryWriter {
+  /** What `jobs`, read at `at`, add to their histories; remembered as written. */
+  writes(jobs: readonly ModelInvocationJob[], at: number): HistoryWrite[];
+  /** These writes did not happen after all (Redis failed): the next read writes them again. */
+  forget(writes: readonly HistoryWrite[]): void;
+}
+
 /**
- * Turns reads into writes, skipping what this process recorded already: a finished job never
- * changes, and a status seen once keeps its first time. Shared by the in-process and Redis stores.
+ * Turns reads into writes, skipping what this process recorded already (a finished job never
+ * changes, and a status seen once keeps its first time) and samples closer together than
+ * MIN_SAMPLE_GAP_MS. Shared by the in-process and Redis stores.
  */
-export function createHistoryWriter(maxJobs = MAX_JOBS_IN_PROCESS) {
-  const lastStatus = new LRUCache<string, JobStatus>({ max: maxJobs });
-  return (jobs: readonly ModelInvocationJob[], at: number): HistoryWrite[] => {
-    const writes: HistoryWrite[] = [];
-    for (const job of jobs) {
-      const jobId = jobIdFromArn(job.jobArn);
-      const { status, processedRecordCount } = job;
-      const sample = status === 'InProgress' && processedRecordCount !== undefined ? { at, processed: processedRecordCount } : undefined;
-      const seenBefore = status !== undefined && lastStatus.get(jobId) === status;
-      if (seenBefore && !sample) continue;
-      if (status !== undefined) lastStatus.set(jobId, status);
-      writes.push({ jobId, status: seenBefore ? undefined : status, sample });
-    }
-    return writes;
+export function createHistoryWriter(maxJobs = MAX_JOBS_IN_PROCESS): HistoryWriter {
+  const recorded = new LRUCache<string, { status?: JobStatus; sampledAt?: number }>({ max: maxJobs });
+  return {
+    writes(jobs, at) {
+      const writes: HistoryWrite[] = [];
+      for (const job of jobs) {
+        const jobId = jobIdFromArn(job.jobArn);
+        const { status, processedRecordCount } = job;
+        const last = recorded.get(jobId) ?? {};
+        const sampled =
+          status === 'InProgress' && processedRecordCount !== undefined && !(at - (last.sampledAt ?? -Infinity) < MIN_SAMPLE_GAP_MS);
+        const newStatus = status !== undefined && last.status !== status;
+        if (!newStatus && !sampled) continue;
+        recorded.set(jobId, { status: status ?? last.status, sampledAt: sampled ? at : last.sampledAt });
+        writes.push({ jobId, status: newStatus ? status : undefined, sample: sampled ? { at, processed: processedRecordCount } : undefined });
+      }
+      return writes;
+    },
+    forget(writes) {
+      for (const { jobId } of writes) recorded.delete(jobId);
+    },
   };
 }
 
 /** The history of jobs in this process: the MAX_JOBS_IN_PROCESS most recently observed. */
 export function createInProcessJobHistory(maxJobs = MAX_JOBS_IN_PROCESS): JobHistoryStore {
   const histories = new LRUCache<string, JobHistory>({ max: maxJobs });
-  const toWrites = createHistoryWriter(maxJobs);
+  const writer = createHistoryWriter(maxJobs);
   return {
     async record(jobs, at) {
-      for (const { jobId, status, sample } of toWrites(jobs, at)) {
+      for (const { jobId, status, sample } of writer.writes(jobs, at)) {
         let history = histories.get(jobId);
         if (!history) histories.set(jobId, (history = emptyHistory()));
         if (status !== undefined) history.firstSeen[status] ??= at;

@@ -20,7 +20,7 @@ export function createRedisJobHistory({ connections, ttlMs = 7 * 24 * 3600 * 100
   const { commands, keyPrefix } = connections;
   const seenKey = (jobId: string) => `${keyPrefix}job:seen:${jobId}`;
   const samplesKey = (jobId: string) => `${keyPrefix}job:samples:${jobId}`;
-  const toWrites = createHistoryWriter();
+  const writer = createHistoryWriter();
 
   const failed = (operation: string) => (error: unknown) => {
     connections.commandFailed(error);
@@ -31,20 +31,22 @@ export function createRedisJobHistory({ connections, ttlMs = 7 * 24 * 3600 * 100
   return {
     async record(jobs, at) {
       if (!connections.isUp()) return;
-      const writes = commands.pipeline();
-      for (const { jobId, status, sample } of toWrites(jobs, at)) {
+      const writes = writer.writes(jobs, at);
+      if (writes.length === 0) return;
+      const pipeline = commands.pipeline();
+      for (const { jobId, status, sample } of writes) {
         if (status !== undefined) {
-          writes.hsetnx(seenKey(jobId), status, at);
-          writes.pexpire(seenKey(jobId), ttlMs);
+          pipeline.hsetnx(seenKey(jobId), status, at);
+          pipeline.pexpire(seenKey(jobId), ttlMs);
         }
         if (sample) {
-          writes.rpush(samplesKey(jobId), `${sample.at}:${sample.processed}`);
-          writes.ltrim(samplesKey(jobId), -MAX_SAMPLES, -1);
-          writes.pexpire(samplesKey(jobId), ttlMs);
+          pipeline.rpush(samplesKey(jobId), `${sample.at}:${sample.processed}`);
+          pipeline.ltrim(samplesKey(jobId), -MAX_SAMPLES, -1);
+          pipeline.pexpire(samplesKey(jobId), ttlMs);
         }
       }
-      if (writes.length === 0) return;
-      await writes.exec().catch(failed('record'));
+      const done = await pipeline.exec().catch(failed('record'));
+      if (!done) writer.forget(writes);
     },
 
     async read(jobIds) {
