@@ -29,7 +29,7 @@ import { createLogSummary } from './observability/log-summary.ts';
 import { createMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { createTracing, type Tracing } from './observability/tracing.ts';
 import type { GatewayServerContext } from './http/server-context.ts';
-import type { WebhookOptions, Webhooks } from './notify/webhooks.ts';
+import { startWebhooks } from './notify/start-webhooks.ts';
 import type { ScaleOut } from './redis/scale-out.ts';
 import { createResultsStorage } from './results/storage.ts';
 import { createGatewayYoga, type Yoga } from './http/gateway-yoga.ts';
@@ -40,7 +40,7 @@ import {
   createEventBridgeReceiver,
   type EventBridgeReceiverOptions,
 } from './watch/event-bridge-receiver.ts';
-import { createJobPubSub, type JobPubSub } from './watch/job-pub-sub.ts';
+import { createJobPubSub } from './watch/job-pub-sub.ts';
 import { createLocalPollOwnership } from './watch/poll-ownership.ts';
 import { createPoller, type Poller } from './watch/poller.ts';
 import { createWebSocketTransport } from './websocket/transport.ts';
@@ -127,7 +127,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     // A wrong EventBridge secret is a failed authentication: it counts against the sender's address.
     countWrongSecret: (req) => admission.failedAttempt(clientAddress(req)),
   });
-  const webhooks = config.webhooks && (await startWebhooks(config.webhooks, { pubSub, poller, scaleOut, metrics, logger }));
+  const webhooks = config.webhooks && (await startWebhooks(config.webhooks, { pubSub, poller, sharedClaims: scaleOut?.webhookClaims, metrics, logger }));
   // Unready only while starting or draining; Bedrock's state and Redis's are reported, not obeyed.
   const readiness = createReadiness({
     health: upstream.health,
@@ -290,28 +290,6 @@ function createWatch(config: Config, { jobs, upstreamHealth, scaleOut, metrics, 
       : createEventBridgeReceiver({ secret: config.eventBridgeSecret, poller, countWrongSecret, logger: logger.child({ component: 'eventbridge' }) });
 
   return { poller, feed, eventBridge, pubSub };
-}
-
-/** Signed status webhooks (WEBHOOK_URLS), loaded only when configured; claims shared through Redis. */
-async function startWebhooks(
-  options: WebhookOptions,
-  parts: { pubSub: JobPubSub; poller: Poller; scaleOut: ScaleOut | undefined; metrics: GatewayMetrics; logger: Logger },
-): Promise<Webhooks> {
-  const { pubSub, poller, scaleOut, metrics, logger } = parts;
-  const [{ createWebhooks }, { createLocalWebhookClaims }] = await Promise.all([
-    import('./notify/webhooks.ts'),
-    import('./notify/webhook-claims.ts'),
-  ]);
-  const webhooks = createWebhooks(options, {
-    pubSub,
-    poller,
-    claims: scaleOut?.webhookClaims ?? createLocalWebhookClaims(),
-    onOutcome: (outcome) => metrics.countWebhookDelivery(outcome),
-    onAttempt: (seconds, delivered) => metrics.observeWebhookAttempt(seconds, delivered),
-    logger: logger.child({ component: 'webhooks' }),
-  });
-  metrics.watchWebhooks(() => webhooks.queued);
-  return webhooks;
 }
 
 /** Authentication, per-caller request limits and stream caps, for HTTP and graphql-ws alike. */

@@ -7,10 +7,10 @@ import { jobIdFromArn } from '../bedrock/job-identifier.ts';
 import type { AccountJobChange } from '../watch/job-pub-sub.ts';
 
 /** The `type` of every message the gateway sends. */
-export const STATUS_CHANGED_TYPE = 'model-invocation-job.status-changed';
+const STATUS_CHANGED_TYPE = 'model-invocation-job.status-changed';
 
 /** Names the sender to receivers and their proxies' logs. */
-export const WEBHOOK_USER_AGENT = 'bedrock-jobs-gateway-webhooks/1';
+const WEBHOOK_USER_AGENT = 'bedrock-jobs-gateway-webhooks/1';
 
 /** One change, ready to send to any receiver. */
 export interface WebhookMessage {
@@ -21,7 +21,7 @@ export interface WebhookMessage {
 }
 
 /** The `data` of a status-changed message: statuses in the GraphQL enum's names, absent members null. */
-export interface StatusChangedData {
+interface StatusChangedData {
   jobArn: string;
   jobName: string | null;
   modelId: string;

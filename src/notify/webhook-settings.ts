@@ -13,7 +13,7 @@ export const WEBHOOK_SECRET_RULE =
 export const WEBHOOK_STATUSES_RULE = `all, or a comma-separated list of ${JOB_STATUSES.map(jobStatusName).join(', ')}`;
 
 /** Announced when WEBHOOK_STATUSES is unset: the final statuses. */
-export const DEFAULT_WEBHOOK_STATUSES: ReadonlySet<JobStatus> = new Set(JOB_STATUSES.filter(isTerminalStatus));
+const DEFAULT_WEBHOOK_STATUSES: ReadonlySet<JobStatus> = new Set(JOB_STATUSES.filter(isTerminalStatus));
 
 /** Standard Webhooks' range of secret sizes, in bytes. */
 const SECRET_BYTES = { min: 24, max: 64 } as const;

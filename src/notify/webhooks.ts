@@ -13,9 +13,6 @@ import type { WebhookClaims } from './webhook-claims.ts';
 import { createWebhookReceiver, type WebhookOutcome } from './webhook-delivery.ts';
 import { createWebhookSigner, statusChangedMessage, type StatusChange } from './webhook-message.ts';
 
-export type { WebhookClaims } from './webhook-claims.ts';
-export type { WebhookOutcome } from './webhook-delivery.ts';
-
 /** The WEBHOOK_* variables, as config.ts reads them. */
 export interface WebhookOptions {
   /** Receivers (WEBHOOK_URLS): http(s), without credentials. */
