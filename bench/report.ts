@@ -6,6 +6,7 @@ import type { OverheadResult } from './overhead.ts';
 import type { StartupResult } from './startup.ts';
 import { round } from './stats.ts';
 import type { SubscriptionResult } from './subscriptions.ts';
+import type { ReleaseResult } from './release.ts';
 import type { ResultsResult } from './results.ts';
 import type { UpstreamResult } from './upstream.ts';
 
@@ -16,6 +17,7 @@ export interface BenchResults {
   overhead?: OverheadResult;
   upstream?: UpstreamResult;
   subscriptions?: SubscriptionResult;
+  release?: ReleaseResult;
   startup?: StartupResult;
   results?: ResultsResult;
 }
@@ -183,6 +185,18 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
+  if (results.release) {
+    out.push('## Releasing subscriptions', '');
+    out.push(
+      'A mass disconnect: N subscriptions, each on its own job, ended at once through the feed and the poller in one process ' +
+        "(each lets go of its cohort, its caller's watch quota and its poller watch; the poller then checks once whether anything is left to poll). " +
+        'Time from the first release to the turn after the last; per-subscription cost that stays flat as N grows is linear.',
+      '',
+      releaseTable(results.release),
+      '',
+    );
+  }
+
   if (results.results) {
     const r = results.results;
     out.push('## Job results', '');
@@ -241,6 +255,14 @@ function overheadTable(overhead: OverheadResult): string {
   );
 }
 
+function releaseTable({ rows }: ReleaseResult): string {
+  const first = rows[0];
+  return table(
+    ['subscriptions', 'release ms', 'µs per subscription', 'per subscription vs the smallest'],
+    rows.map((row) => [count(row.subscriptions), ms(row.releaseMs), round(row.perSubscriptionUs, 1), first ? `${(row.perSubscriptionUs / first.perSubscriptionUs).toFixed(2)}×` : '–']),
+  );
+}
+
 function subscriptionTable({ gateway, bare, floor }: SubscriptionResult): string {
   const row = (name: string, r: typeof bare) => [
     name,
@@ -296,6 +318,16 @@ function targetsTable(results: BenchResults): string {
       '< 20 KB per idle subscription',
       `${kib(gateway.bytesPerSubscription.heap)} heap, ${kib(gateway.bytesPerSubscription.rss)} RSS`,
       perSubscription < 20_000 ? 'met' : gateway.bytesPerSubscription.heap < 20_000 ? 'met for heap, missed for RSS' : 'missed',
+    ]);
+  }
+  if (results.release && results.release.rows.length > 1) {
+    const { rows: released } = results.release;
+    const [smallest, largest] = [released[0]!, released.at(-1)!];
+    const growth = largest.perSubscriptionUs / smallest.perSubscriptionUs;
+    rows.push([
+      `releasing ${count(largest.subscriptions)} distinct-job subscriptions grows linearly (per subscription ≤ 2× that at ${count(smallest.subscriptions)})`,
+      `${ms(largest.releaseMs)} ms (${round(largest.perSubscriptionUs, 1)} µs each; ${growth.toFixed(2)}× per subscription)`,
+      growth <= 2 ? 'met' : 'missed',
     ]);
   }
   if (results.results) {
