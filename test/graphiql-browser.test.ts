@@ -31,15 +31,32 @@ describe.skipIf(!HAS_CHROMIUM)('GraphiQL in a real browser', { timeout: TEST_TIM
     await t?.close();
   });
 
+  /** What the page's Content-Security-Policy refused, by tab (newTab). */
+  const cspViolations = new Map<Page, string[]>();
   /**
    * A tab in a context of its own: GraphiQL keeps its tabs and Headers tab in the origin's storage,
-   * and a page opened on stored tabs would not show the example.
+   * and a page opened on stored tabs would not show the example. Every `securitypolicyviolation`
+   * event of its pages, and every report of one on the console (workers' too), is kept for
+   * `cspViolations`.
    */
   const newTab = async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
     contexts.push(context);
-    return context.newPage();
+    const tab = await context.newPage();
+    const violations: string[] = [];
+    cspViolations.set(tab, violations);
+    // Bindings and init scripts are the browser's own, not the page's: the policy does not apply.
+    await context.exposeFunction('reportCspViolation', (violation: string) => violations.push(violation));
+    await context.addInitScript(() =>
+      document.addEventListener('securitypolicyviolation', (event) =>
+        (window as unknown as { reportCspViolation(violation: string): void }).reportCspViolation(`${event.effectiveDirective} refused ${event.blockedURI}`),
+      ),
+    );
+    tab.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) violations.push(message.text());
+    });
+    return tab;
   };
   afterAll(() => Promise.all(contexts.map((context) => context.close())));
 
@@ -105,6 +122,11 @@ describe.skipIf(!HAS_CHROMIUM)('GraphiQL in a real browser', { timeout: TEST_TIM
 
     await run('WatchJob', 'modelInvocationJobUpdated');
     expect(pageErrors).toEqual([]);
+    // Monaco's workers, fonts, styles, the schema's introspection, queries and SSE all allowed.
+    expect(cspViolations.get(tab)).toEqual([]);
+    // And the watch is not blind: what the policy refuses is seen.
+    await tab.evaluate(() => fetch('http://example.invalid/').catch(() => undefined));
+    await expect.poll(() => cspViolations.get(tab)).toContain('connect-src refused http://example.invalid/');
   });
 
   describe('with auth on', () => {
@@ -145,6 +167,7 @@ describe.skipIf(!HAS_CHROMIUM)('GraphiQL in a real browser', { timeout: TEST_TIM
       await docs.getByText('Root Types').waitFor();
       await docs.getByRole('link', { name: 'Query' }).first().click();
       await docs.getByText('modelInvocationJobsByIdentifier').first().waitFor();
+      expect(cspViolations.get(tab)).toEqual([]);
     });
 
     it('should send its Headers tab with queries and subscriptions', async () => {

@@ -1,8 +1,9 @@
 // GraphiQL over plain HTTP: the example document the page opens on, each of its operations run
 // on its own as GraphiQL sends it (the chosen operation with every fragment of the document, the
 // other operations left out) and with the whole document, the example saying where a key goes,
-// and validation errors keeping their line and column (issue 17). The page in a browser:
-// graphiql-browser.test.ts; its compression: compression.test.ts.
+// its Content-Security-Policy, and validation errors keeping their line and column (issue 17).
+// The page in a browser: graphiql-browser.test.ts; its compression: compression.test.ts.
+import { createHash } from 'node:crypto';
 import { Kind, OperationTypeNode, parse, print, type OperationDefinitionNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventQueue } from './support/event-queue.ts';
@@ -132,6 +133,50 @@ fragment F on ModelInvocationJob { jobId }`;
     expect(header).toContain('Headers tab');
     expect(header).toContain('{"x-api-key": "<key>"}');
     expect(header).toContain('{"authorization": "Bearer <token>"}');
+  });
+});
+
+describe("the GraphiQL page's Content-Security-Policy", () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway();
+  });
+  afterAll(() => t?.close());
+
+  /** The policy's directives, by name. */
+  const directives = (policy: string) =>
+    Object.fromEntries(policy.split(';').map((directive) => directive.trim().split(/\s+/)).map(([name, ...values]) => [name, values]));
+
+  it('should allow nothing by default, and only what GraphiQL uses', async () => {
+    const response = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
+    const { 'script-src': scriptSrc, ...others } = directives(response.headers.get('content-security-policy')!);
+    expect(others).toEqual({
+      'default-src': ["'none'"],
+      'worker-src': ['blob:'],
+      'connect-src': ["'self'"],
+      'style-src': ["'unsafe-inline'"],
+      'font-src': ['data:'],
+      'img-src': ['data:'],
+      'base-uri': ["'none'"],
+      'form-action': ["'none'"],
+      'frame-ancestors': ["'none'"],
+    });
+    // No 'unsafe-inline', no 'unsafe-eval', no source: only the page's own scripts, by hash.
+    const html = await response.text();
+    const inlineScripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => match[1]!);
+    expect(inlineScripts).toHaveLength(2);
+    expect(scriptSrc).toEqual(inlineScripts.map((script) => `'sha256-${createHash('sha256').update(script).digest('base64')}'`));
+  });
+
+  it('should send the same policy with a 304 and a HEAD', async () => {
+    const get = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html' } });
+    const policy = get.headers.get('content-security-policy');
+    const again = await fetch(`${t.url}/graphql`, { headers: { accept: 'text/html', 'if-none-match': get.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('content-security-policy')).toBe(policy);
+    const head = await fetch(`${t.url}/graphql`, { method: 'HEAD', headers: { accept: 'text/html' } });
+    expect(head.headers.get('content-security-policy')).toBe(policy);
   });
 });
 

@@ -26,9 +26,6 @@ const PAGE_HEADERS = {
   'cache-control': 'no-cache',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
-  // It holds keys (GraphiQL keeps its Headers tab in local storage) and runs mutations: no other
-  // site may frame it and have it clicked.
-  'content-security-policy': "frame-ancestors 'none'",
 };
 
 export interface GraphiQL {
@@ -57,12 +54,15 @@ export function createGraphiQL(exampleJobIds: readonly string[]): GraphiQL {
     // Its SSE subscriptions are GETs: they need the CSRF header like any other GET.
     additionalHeaders: { [CSRF_HEADER]: '1' },
   };
-  let page: Promise<StaticContent> | undefined;
+  let page: Promise<{ content: StaticContent; headers: Record<string, string> }> | undefined;
   const load = () => {
     if (!page) {
-      page = renderGraphiQLPage(options).then((html) =>
-        createStaticContent(new TextEncoder().encode(html), { contentType: 'text/html; charset=utf-8' }),
-      );
+      page = renderGraphiQLPage(options).then(({ html, contentSecurityPolicy }) => ({
+        content: createStaticContent(new TextEncoder().encode(html), { contentType: 'text/html; charset=utf-8' }),
+        // It holds keys (GraphiQL keeps its Headers tab in local storage) and runs mutations: no
+        // script but its own may run in it, and no other site may frame it and have it clicked.
+        headers: { ...PAGE_HEADERS, 'content-security-policy': contentSecurityPolicy },
+      }));
       // A failed import is not kept: the next request tries again.
       page.catch(() => (page = undefined));
     }
@@ -72,7 +72,7 @@ export function createGraphiQL(exampleJobIds: readonly string[]): GraphiQL {
   return {
     respond(request, url) {
       if (!GRAPHIQL_PATHS.has(url.pathname) || !wantsPage(request)) return undefined;
-      return load().then((content) => content.respond(request, PAGE_HEADERS));
+      return load().then(({ content, headers }) => content.respond(request, headers));
     },
     preload: () => void load().catch(() => undefined),
   };

@@ -136,7 +136,10 @@ function connect() {
   return created;
 }
 
-/** The connection line, and the actions that wait for a live connection (Stop, Load more, Retry). */
+/**
+ * The connection line, and the actions that wait for a live connection: Stop, the Load more
+ * buttons, Retry failed records. Not the list's Retry, which reads the list over HTTP.
+ */
 function showConnection(state, detail) {
   connection.show(state, detail);
   const online = state === 'live' || state === 'idle';

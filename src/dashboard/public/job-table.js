@@ -17,8 +17,10 @@ const FIRST_ROW = Symbol('first row');
 
 /**
  * `heading` is the list's (focusable) heading; `failure` holds `failureText` and the `retry`
- * button; `moreError` says why "Load more" failed. `onRetry()` and `onLoadMore()` run on their
- * buttons unless these are unavailable.
+ * button; `moreError` says why "Load more" failed. `onLoadMore()` runs on its button unless that
+ * is unavailable (a page loading, or no live connection: setOnline). `onRetry()` runs on Retry
+ * whenever it is clicked, the connection down or not: it reads the list over HTTP, which works
+ * while the socket reconnects, and the list's streams start once the socket is back.
  */
 export function createJobTable(elements, { onRetry, onLoadMore }) {
   const { heading, table, caption, body, empty, failure, failureText, retry, loadMore, moreError } = elements;
@@ -166,7 +168,7 @@ export function createJobTable(elements, { onRetry, onLoadMore }) {
       return document.activeElement === loadMore;
     },
 
-    /** Whether the live connection is up: "Load more" waits for it, as Stop does. */
+    /** Whether the live connection is up: "Load more" waits for it, as Stop does (Retry does not). */
     setOnline(value) {
       online = value;
       renderLoadMore();

@@ -16,6 +16,8 @@ import { allows } from './viewer.js';
 /** Failed records per page. */
 const RECORDS_PAGE_SIZE = 50;
 const JOB = 'modelInvocationJob';
+/** retryFailedRecords reads the records it retries: it needs both. */
+const RETRY_SCOPES = ['jobs:write', 'results:read'];
 
 /**
  * `subscribe(payload, sink)` subscribes on the current graphql-ws client; `capabilities` says
@@ -81,8 +83,7 @@ export function createJobView(elements, { subscribe, capabilities, viewer, askFo
     });
     renderFailedRecords(found, errorBelow(answer.errors, [JOB, 'failed']), {
       ...allowed,
-      // retryFailedRecords reads the records it retries: jobs:write and results:read.
-      mayRetry: allows(who.viewer, 'jobs:write', 'results:read'),
+      lacksForRetry: RETRY_SCOPES.filter((scope) => !allows(who.viewer, scope)),
     });
     if (!job.isTerminal) startStream(current);
   }
@@ -107,9 +108,13 @@ export function createJobView(elements, { subscribe, capabilities, viewer, askFo
     failed.showFirstPage(found.failed?.records, problem);
     const count = total ?? found.failed?.records.nodes.length ?? 0;
     const retryable = !problem && count > 0 && allowed.hasRetry;
-    // Said where the form would be, rather than found out on submitting it.
-    const note = retryable && !allowed.mayRetry ? 'Retrying failed records needs the jobs:write scope, which this API key does not have.' : '';
-    retry.offer(job, retryable && allowed.mayRetry, total, note);
+    const lacks = allowed.lacksForRetry;
+    // Said where the form would be, rather than found out on submitting it, naming what is missing.
+    const note =
+      retryable && lacks.length > 0
+        ? `Retrying failed records needs the ${lacks.join(' and ')} scope${lacks.length > 1 ? 's' : ''}, which this API key does not have.`
+        : '';
+    retry.offer(job, retryable && lacks.length === 0, total, note);
   }
 
   async function fetchFailedPage(after) {
