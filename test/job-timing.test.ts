@@ -182,14 +182,18 @@ describe('the history kept in process', () => {
     expect(read.get('nope12345678')).toEqual({ firstSeen: {}, samples: [] });
   });
 
-  it('should thin reads closer than MIN_SAMPLE_GAP_MS, so that the samples kept span the whole rate window', async () => {
+  it('should keep samples MIN_SAMPLE_GAP_MS apart but the newest, the latest read, so that they span the rate window', async () => {
     const history = createInProcessJobHistory();
     // Read every 100 ms (a poll, list pages and queries together) for twice the window.
-    for (let ms = 0; ms <= 2 * RATE_WINDOW_MS; ms += 100) await history.record([running(ms / 100)], T0 + ms);
+    const last = 2 * RATE_WINDOW_MS + 700;
+    for (let ms = 0; ms <= last; ms += 100) await history.record([running(ms / 100)], T0 + ms);
     const { samples } = (await history.read(['wxyz12345678'])).get('wxyz12345678')!;
     expect(samples).toHaveLength(MAX_SAMPLES);
-    expect(samples.at(-1)!.at - samples[0]!.at).toBeGreaterThanOrEqual(RATE_WINDOW_MS - MIN_SAMPLE_GAP_MS);
-    expect(samples.every((sample, i) => i === 0 || sample.at - samples[i - 1]!.at >= MIN_SAMPLE_GAP_MS)).toBe(true);
+    expect(samples.at(-1)).toEqual({ at: T0 + last, processed: last / 100 });
+    // 118 gaps between the kept ones, then the stand-in.
+    expect(samples.at(-1)!.at - samples[0]!.at).toBeGreaterThanOrEqual(RATE_WINDOW_MS - 2 * MIN_SAMPLE_GAP_MS);
+    const kept = samples.slice(0, -1);
+    expect(kept.every((sample, i) => i === 0 || sample.at - kept[i - 1]!.at >= MIN_SAMPLE_GAP_MS)).toBe(true);
   });
 });
 

@@ -35,8 +35,8 @@ export interface JobHistoryStore {
 /** Progress samples kept per job. */
 export const MAX_SAMPLES = 120;
 /**
- * Fewest milliseconds between two samples of a job this process records: however often the job
- * is read (polls, list pages, queries), the samples kept span at least the rate's window.
+ * Fewest milliseconds between two samples this process keeps of a job, the newest excepted:
+ * however often the job is read (polls, list pages, queries), the samples span the rate's window.
  */
 export const MIN_SAMPLE_GAP_MS = RATE_WINDOW_MS / MAX_SAMPLES;
 /** Jobs whose history this process keeps without Redis (the least recently recorded go first). */
@@ -46,12 +46,15 @@ export const emptyHistory = (): JobHistory => ({ firstSeen: {}, samples: [] });
 
 /**
  * What one observation adds to a job's history: its status (when not seen before) and, while it
- * runs with a known count, a progress sample (at most one per MIN_SAMPLE_GAP_MS).
+ * runs with a known count, a progress sample. The newest sample is always the latest observation:
+ * one less than MIN_SAMPLE_GAP_MS after the sample before it takes the place of the newest
+ * (`replacesNewest`) instead of adding one, so the rate is current and the samples still span it.
  */
 export interface HistoryWrite {
   jobId: string;
   status: JobStatus | undefined;
   sample: ProgressSample | undefined;
+  replacesNewest: boolean;
 }
 
 export interface HistoryWriter {
@@ -63,11 +66,13 @@ export interface HistoryWriter {
 
 /**
  * Turns reads into writes, skipping what this process recorded already (a finished job never
- * changes, and a status seen once keeps its first time) and samples closer together than
- * MIN_SAMPLE_GAP_MS. Shared by the in-process and Redis stores.
+ * changes, and a status seen once keeps its first time) and spacing the samples it keeps.
+ * Shared by the in-process and Redis stores.
  */
 export function createHistoryWriter(maxJobs = MAX_JOBS_IN_PROCESS): HistoryWriter {
-  const recorded = new LRUCache<string, { status?: JobStatus; sampledAt?: number }>({ max: maxJobs });
+  // Per job: the status last recorded; the time of the last sample kept for good; whether a
+  // newer one, closer to it than the gap, stands in the newest place.
+  const recorded = new LRUCache<string, { status?: JobStatus; keptAt?: number; standIn?: boolean }>({ max: maxJobs });
   return {
     writes(jobs, at) {
       const writes: HistoryWrite[] = [];
@@ -75,12 +80,25 @@ export function createHistoryWriter(maxJobs = MAX_JOBS_IN_PROCESS): HistoryWrite
         const jobId = jobIdFromArn(job.jobArn);
         const { status, processedRecordCount } = job;
         const last = recorded.get(jobId) ?? {};
-        const sampled =
-          status === 'InProgress' && processedRecordCount !== undefined && !(at - (last.sampledAt ?? -Infinity) < MIN_SAMPLE_GAP_MS);
         const newStatus = status !== undefined && last.status !== status;
-        if (!newStatus && !sampled) continue;
-        recorded.set(jobId, { status: status ?? last.status, sampledAt: sampled ? at : last.sampledAt });
-        writes.push({ jobId, status: newStatus ? status : undefined, sample: sampled ? { at, processed: processedRecordCount } : undefined });
+        const running = status === 'InProgress' && processedRecordCount !== undefined;
+        if (!newStatus && !running) continue;
+        const next = { ...last, status: status ?? last.status };
+        let replacesNewest = false;
+        if (running) {
+          const spaced = !(at - (last.keptAt ?? -Infinity) < MIN_SAMPLE_GAP_MS);
+          // A stand-in is replaced either way: by a sample kept for good, or by a newer stand-in.
+          replacesNewest = last.standIn === true;
+          if (spaced) Object.assign(next, { keptAt: at, standIn: false });
+          else next.standIn = true;
+        }
+        recorded.set(jobId, next);
+        writes.push({
+          jobId,
+          status: newStatus ? status : undefined,
+          sample: running ? { at, processed: processedRecordCount } : undefined,
+          replacesNewest,
+        });
       }
       return writes;
     },
@@ -96,11 +114,12 @@ export function createInProcessJobHistory(maxJobs = MAX_JOBS_IN_PROCESS): JobHis
   const writer = createHistoryWriter(maxJobs);
   return {
     async record(jobs, at) {
-      for (const { jobId, status, sample } of writer.writes(jobs, at)) {
+      for (const { jobId, status, sample, replacesNewest } of writer.writes(jobs, at)) {
         let history = histories.get(jobId);
         if (!history) histories.set(jobId, (history = emptyHistory()));
         if (status !== undefined) history.firstSeen[status] ??= at;
-        if (sample) {
+        if (sample && replacesNewest && history.samples.length > 0) history.samples[history.samples.length - 1] = sample;
+        else if (sample) {
           history.samples.push(sample);
           if (history.samples.length > MAX_SAMPLES) history.samples.splice(0, history.samples.length - MAX_SAMPLES);
         }

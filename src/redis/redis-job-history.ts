@@ -34,13 +34,15 @@ export function createRedisJobHistory({ connections, ttlMs = 7 * 24 * 3600 * 100
       const writes = writer.writes(jobs, at);
       if (writes.length === 0) return;
       const pipeline = commands.pipeline();
-      for (const { jobId, status, sample } of writes) {
+      for (const { jobId, status, sample, replacesNewest } of writes) {
         if (status !== undefined) {
           pipeline.hsetnx(seenKey(jobId), status, at);
           pipeline.pexpire(seenKey(jobId), ttlMs);
         }
         if (sample) {
-          pipeline.rpush(samplesKey(jobId), `${sample.at}:${sample.processed}`);
+          // Another instance's sample may have come last meanwhile: it is the one replaced then.
+          if (replacesNewest) pipeline.lset(samplesKey(jobId), -1, `${sample.at}:${sample.processed}`);
+          else pipeline.rpush(samplesKey(jobId), `${sample.at}:${sample.processed}`);
           pipeline.ltrim(samplesKey(jobId), -MAX_SAMPLES, -1);
           pipeline.pexpire(samplesKey(jobId), ttlMs);
         }
