@@ -3,7 +3,7 @@
 // operation from ▶'s menu; queries and subscriptions run; with auth on, the page says where a key
 // goes and loads the schema once one is typed into the Headers tab. Every wait is for an event or
 // a DOM state, never a fixed time. Without Chromium the suite is skipped with a warning (see
-// dashboard-browser.test.ts for REQUIRE_BROWSER=1).
+// dashboard-list-browser.test.ts for REQUIRE_BROWSER=1).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAS_CHROMIUM, launchChromium } from './support/chromium.ts';

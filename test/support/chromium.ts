@@ -1,6 +1,6 @@
 // Headless Chromium for the dashboard's browser tests: Debian's `chromium` on the PATH, or
 // CHROMIUM_PATH, driven by playwright-core. Without it those tests are skipped with a loud
-// warning; with REQUIRE_BROWSER=1 (CI) a missing Chromium fails instead (dashboard-browser.test.ts
+// warning; with REQUIRE_BROWSER=1 (CI) a missing Chromium fails instead (dashboard-list-browser.test.ts
 // holds that failing test).
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
