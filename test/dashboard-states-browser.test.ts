@@ -17,7 +17,7 @@ const BASE = Date.parse('2026-06-01T09:00:00Z');
 /** Generous: browser tests share a busy two-core machine with the rest of the suite. */
 const STEP_TIMEOUT_MS = 15_000;
 const TEST_TIMEOUT_MS = 60_000;
-/** The dashboard's list page size (live-jobs.js). */
+/** The dashboard's list page size (list-pages.js). */
 const PAGE_SIZE = 50;
 
 describe.skipIf(!HAS_CHROMIUM)('the jobs list when things go wrong, in a real browser', { timeout: TEST_TIMEOUT_MS }, () => {

@@ -15,3 +15,33 @@ export function isUnavailable(button) {
 
 /** The tooltip of an action that waits for the live connection. */
 export const OFFLINE_REASON = 'Not connected to the gateway: available again once the connection is back.';
+
+/**
+ * A button whose action needs the live connection: unavailable while the connection is down
+ * (its tooltip says why) and while the action runs, when `busyText`, if given, replaces `text`.
+ */
+export function createLiveButton(button, { text, busyText } = {}) {
+  let busy = false;
+  let online = false;
+
+  function render() {
+    setUnavailable(button, busy || !online, busy ? '' : OFFLINE_REASON);
+    if (busyText) button.textContent = busy ? busyText : text;
+  }
+
+  return {
+    setBusy(value) {
+      busy = value;
+      render();
+    },
+    setOnline(value) {
+      online = value;
+      render();
+    },
+    /** Shows (or hides) the button, drawn as the action's state now is. */
+    setShown(shown) {
+      button.hidden = !shown;
+      render();
+    },
+  };
+}

@@ -214,7 +214,7 @@ function showRoute(route, { initial = false } = {}) {
     scrollTo(0, listScrollY);
   }
   if (initial) return;
-  const row = lastJobId && table.get(lastJobId);
+  const row = lastJobId && table.rows.get(lastJobId);
   (row ? row.name : byId('list-heading')).focus({ preventScroll: Boolean(row) });
 }
 
@@ -231,7 +231,7 @@ bindFilterForm(filterFields, filters, (next) => {
 byId('failed-more').addEventListener('click', () => void jobView.loadMoreFailedRecords());
 // Running jobs' durations and "done in N min." tick; finished ones are fixed. One timer for the page.
 setInterval(() => {
-  table.tick();
+  table.rows.tick();
   jobView.tick();
 }, 1000);
 apiKeyPanel.render();

@@ -1,6 +1,6 @@
 // "Failed records" of a job's view: a table of the records that carry an error, with their
 // messages, paged with `records(filter: { errorsOnly: true }, first, after)` and "Load more".
-import { isUnavailable, OFFLINE_REASON, setUnavailable } from './button-availability.js';
+import { createLiveButton, isUnavailable } from './button-availability.js';
 import { createElement } from './create-element.js';
 import { formatCount } from './format.js';
 import { describeProblem } from './gateway-error.js';
@@ -13,12 +13,7 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
   let total = null;
   /** Bumped by every reset; a page that arrives for an older list is dropped. */
   let generation = 0;
-  let loading = false;
-  let online = false;
-
-  function renderMore() {
-    setUnavailable(more, loading || !online, loading ? '' : OFFLINE_REASON);
-  }
+  const moreButton = createLiveButton(more);
 
   function updateCaption() {
     const shown = body.rows.length;
@@ -56,8 +51,7 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
       hasNextPage = false;
       endCursor = null;
       for (const element of [table, empty, error, more]) element.hidden = true;
-      loading = false;
-      renderMore();
+      moreButton.setBusy(false);
       panel.hidden = false;
     },
 
@@ -77,8 +71,7 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
       if (isUnavailable(more)) return;
       const started = generation;
       const hadFocus = document.activeElement === more;
-      loading = true;
-      renderMore();
+      moreButton.setBusy(true);
       error.hidden = true;
       try {
         const connection = await fetchPage(endCursor);
@@ -90,18 +83,12 @@ export function createFailedRecords({ panel, table, caption, body, empty, error,
       } catch (problem) {
         if (started === generation) showError(problem, 'More failed records could not be read');
       } finally {
-        if (started === generation) {
-          loading = false;
-          renderMore();
-        }
+        if (started === generation) moreButton.setBusy(false);
       }
     },
 
     /** Whether the live connection is up: "Load more" waits for it. */
-    setOnline(value) {
-      online = value;
-      renderMore();
-    },
+    setOnline: (online) => moreButton.setOnline(online),
   };
 }
 

@@ -1,23 +1,19 @@
 // One job's own view (`?job=<jobId>`): every field of the job, its timeline, its results (folder,
-// manifest, tokens, cost, files with download links), its failed records, and "Retry failed records".
-// One query reads it all; while the job runs, `modelInvocationJobUpdated` keeps the top of the view
-// live, and when the job finishes the view is read again, results included.
-import { createFailedRecords } from './failed-records.js';
-import { describeProblem, errorBelow, errorCode, firstError, streamError } from './gateway-error.js';
+// manifest, tokens, cost, files with download links), its failed records, and "Retry failed records"
+// (job-sections.js draws them). One query reads it all; while the job runs,
+// `modelInvocationJobUpdated` keeps the top of the view live (job-stream.js), and when the job
+// finishes the view is read again, results included.
+import { describeProblem, errorBelow, errorCode, firstError } from './gateway-error.js';
 import { graphql } from './graphql-http.js';
-import { createJobDetails } from './job-details.js';
-import { createJobResults } from './job-results.js';
-import { createJobTimeline } from './job-timeline.js';
-import { displayName, isOlder, statusLabel } from './jobs.js';
-import { FAILED_RECORDS_QUERY, JOB_SUBSCRIPTION, JOB_VIEW_QUERY } from './operations.js';
-import { createRetryForm } from './retry-form.js';
-import { allows } from './viewer.js';
+import { createJobSections } from './job-sections.js';
+import { createJobStream } from './job-stream.js';
+import { FAILED_RECORDS_QUERY, JOB_VIEW_QUERY } from './operations.js';
+import { createViewStatus } from './view-status.js';
 
 /** Failed records per page. */
 const RECORDS_PAGE_SIZE = 50;
 const JOB = 'modelInvocationJob';
-/** retryFailedRecords reads the records it retries: it needs both. */
-const RETRY_SCOPES = ['jobs:write', 'results:read'];
+const FORBIDDEN_HINT = 'This API key is not allowed to read jobs (it needs jobs:read).';
 
 /**
  * `subscribe(payload, sink)` subscribes on the current graphql-ws client; `capabilities` says
@@ -26,161 +22,69 @@ const RETRY_SCOPES = ['jobs:write', 'results:read'];
  * with the view ('Not loaded', 'Not live'), null once nothing is.
  */
 export function createJobView(elements, { subscribe, capabilities, viewer, askForApiKey, onProblem }) {
-  const { root, title, error, body, liveError, announcer } = elements;
-  const pageTitle = document.title;
-  const details = createJobDetails(elements.details);
-  const timeline = createJobTimeline(elements.timeline);
-  const results = createJobResults(elements.results);
-  const announce = (text) => {
-    announcer.textContent = text;
-  };
-  const failed = createFailedRecords({ ...elements.failed, announce }, { fetchPage: fetchFailedPage });
-  const retry = createRetryForm(elements.retry, { askForApiKey });
-
+  const status = createViewStatus(onProblem);
+  const sections = createJobSections(elements, {
+    fetchFailedPage: (after) => fetchFailedPage(jobId, after),
+    askForApiKey,
+  });
+  const stream = createJobStream({ subscribe, status });
   let jobId = null;
   let job = null;
-  /** Bumped by every (re)load and close; answers and events of an older one are dropped. */
-  let view = 0;
-  let stopStream = null;
 
   /** Reads the job (and, once finished, its results) and shows it; resolves once it is shown. */
   async function load() {
-    const current = ++view;
-    stopStream?.();
-    stopStream = null;
-    root.setAttribute('aria-busy', 'true');
-    let answer;
+    const current = status.begin();
+    stream.stop();
+    sections.setBusy(true);
+    let read;
     let allowed;
     let who;
     try {
-      [answer, allowed, who] = await Promise.all([
-        graphql(JOB_VIEW_QUERY, { jobIdentifier: jobId, first: RECORDS_PAGE_SIZE }),
-        capabilities.read(),
-        viewer.read(),
-      ]);
+      [read, allowed, who] = await Promise.all([readJob(jobId), capabilities.read(), viewer.read()]);
     } catch (problem) {
-      if (current === view) showJobError(problem);
+      if (status.isCurrent(current)) showJobError(problem);
       return;
     }
-    if (current !== view) return;
-    const found = answer.data?.[JOB];
-    if (!found) return showJobError(errorBelow(answer.errors, [JOB]) ?? firstError(answer.errors));
+    if (!status.isCurrent(current)) return;
+    if (!read.job) return showJobError(read.problem);
 
     const previous = job;
-    job = found;
-    root.setAttribute('aria-busy', 'false');
-    error.hidden = true;
-    liveError.hidden = true;
-    body.hidden = false;
-    onProblem(null);
-    renderJob(previous);
-    results.render({
-      job,
-      results: found.results,
-      resultsError: errorBelow(answer.errors, [JOB, 'results']),
-      downloads: found.downloads,
-      downloadsError: errorBelow(answer.errors, [JOB, 'downloads']),
-    });
-    renderFailedRecords(found, errorBelow(answer.errors, [JOB, 'failed']), {
-      ...allowed,
-      lacksForRetry: RETRY_SCOPES.filter((scope) => !allows(who.viewer, scope)),
-    });
-    if (!job.isTerminal) startStream(current);
-  }
-
-  function renderJob(previous) {
-    details.render(job);
-    timeline.render(job.timeline);
-    document.title = `${displayName(job)} · ${pageTitle}`;
-    if (previous && previous.jobId === job.jobId && previous.status !== job.status) {
-      announce(`${displayName(job)}: ${statusLabel(job.status)}`);
-    }
-  }
-
-  function renderFailedRecords(found, problem, allowed) {
-    // Nothing to show before the job has finished, nor without an output location in S3.
-    if (!job.isTerminal || (!found.failed && !problem)) {
-      retry.offer(job, false);
-      return failed.hide();
-    }
-    const total = found.results?.manifest?.errorRecordCount ?? null;
-    failed.reset(total);
-    failed.showFirstPage(found.failed?.records, problem);
-    const count = total ?? found.failed?.records.nodes.length ?? 0;
-    const retryable = !problem && count > 0 && allowed.hasRetry;
-    const lacks = allowed.lacksForRetry;
-    // Said where the form would be, rather than found out on submitting it, naming what is missing.
-    const note =
-      retryable && lacks.length > 0
-        ? `Retrying failed records needs the ${lacks.join(' and ')} scope${lacks.length > 1 ? 's' : ''}, which this API key does not have.`
-        : '';
-    retry.offer(job, retryable && lacks.length === 0, total, note);
-  }
-
-  async function fetchFailedPage(after) {
-    const answer = await graphql(FAILED_RECORDS_QUERY, { jobIdentifier: jobId, first: RECORDS_PAGE_SIZE, after });
-    const records = answer.data?.[JOB]?.failed?.records;
-    if (!records) throw errorBelow(answer.errors, [JOB]) ?? firstError(answer.errors);
-    return records;
-  }
-
-  /** Live while the job runs: each update redraws the top; the final status reads the view again. */
-  function startStream(current) {
-    stopStream = subscribe(
-      { query: JOB_SUBSCRIPTION, variables: { jobIdentifier: job.jobArn } },
-      {
-        next: (result) => {
-          if (current !== view) return;
-          const next = result.data?.modelInvocationJobUpdated;
-          if (!next) return showLiveError(firstError(result.errors));
-          if (isOlder(next, job)) return;
-          // The results exist now: read everything again (this also ends the stream).
-          if (next.isTerminal) return void load();
-          const previous = job;
-          job = next;
-          renderJob(previous);
-        },
-        error: (problem) => {
-          if (current === view) showLiveError(streamError(problem));
-        },
-        complete: () => {
-          if (current === view) stopStream = null;
-        },
+    job = read.job;
+    status.showLoaded();
+    sections.show(job, previous, { ...read.partErrors, hasRetry: allowed.hasRetry, viewer: who.viewer });
+    if (job.isTerminal) return;
+    // Each update redraws the top; the final status reads the view again.
+    stream.start(job, current, {
+      onUpdate: (next) => {
+        const shown = job;
+        job = next;
+        sections.showTop(job, shown);
       },
-    );
+      onFinished: () => void load(),
+      onProblem: (problem) => showLiveError(problem),
+    });
   }
 
   function showLiveError(problem, what = 'Live updates stopped; reload the page to see changes') {
-    liveError.textContent = describeProblem(problem, what);
-    liveError.hidden = false;
-    onProblem('Not live');
+    sections.showLiveError(describeProblem(problem, what));
+    status.showNotLive();
   }
 
   /** Why the job cannot be shown; a job already on show stays, with the problem above it. */
   function showJobError(problem) {
-    root.setAttribute('aria-busy', 'false');
+    sections.setBusy(false);
     if (errorCode(problem) === 'UNAUTHENTICATED') askForApiKey();
     if (job) return showLiveError(problem, 'The job could not be read again');
-    onProblem('Not loaded');
-    title.textContent = `Job ${jobId}`;
-    elements.details.status.hidden = true;
-    body.hidden = true;
-    error.textContent = describeProblem(
-      problem,
-      'The job could not be loaded',
-      'This API key is not allowed to read jobs (it needs jobs:read).',
-    );
-    error.hidden = false;
+    status.showNotLoaded();
+    sections.showError(jobId, describeProblem(problem, 'The job could not be loaded', FORBIDDEN_HINT));
   }
 
   function close() {
-    view += 1;
-    onProblem(null);
-    stopStream?.();
-    stopStream = null;
+    status.end();
+    stream.stop();
     jobId = null;
     job = null;
-    document.title = pageTitle;
+    sections.close();
   }
 
   return {
@@ -189,13 +93,7 @@ export function createJobView(elements, { subscribe, capabilities, viewer, askFo
       if (id === jobId) return;
       close();
       jobId = id;
-      title.textContent = 'Loading job…';
-      elements.details.status.hidden = true;
-      body.hidden = true;
-      error.hidden = true;
-      announcer.textContent = '';
-      timeline.reset();
-      retry.reset();
+      sections.showLoading();
       await load();
     },
     close,
@@ -203,14 +101,36 @@ export function createJobView(elements, { subscribe, capabilities, viewer, askFo
     async refresh() {
       if (jobId) await load();
     },
-    /** A new API key may be allowed to retry. */
-    forgetPermissions: () => retry.forgetPermissions(),
-    /** Whether the live connection is up: "Load more" and Retry wait for it. */
-    setOnline(online) {
-      failed.setOnline(online);
-      retry.setOnline(online);
-    },
-    loadMoreFailedRecords: () => failed.loadMore(),
-    tick: () => details.tick(),
+    forgetPermissions: sections.forgetPermissions,
+    setOnline: sections.setOnline,
+    loadMoreFailedRecords: sections.loadMoreFailedRecords,
+    tick: sections.tick,
   };
+}
+
+/**
+ * The view's one query: the job, its results and the first page of its failed records. Resolves
+ * to `{ job, partErrors }`, the errors of the parts that show their own, or to `{ job: null,
+ * problem }` when the job could not be read.
+ */
+async function readJob(jobId) {
+  const { data, errors } = await graphql(JOB_VIEW_QUERY, { jobIdentifier: jobId, first: RECORDS_PAGE_SIZE });
+  const job = data?.[JOB];
+  if (!job) return { job: null, problem: errorBelow(errors, [JOB]) ?? firstError(errors) };
+  return {
+    job,
+    partErrors: {
+      resultsError: errorBelow(errors, [JOB, 'results']),
+      downloadsError: errorBelow(errors, [JOB, 'downloads']),
+      failedError: errorBelow(errors, [JOB, 'failed']),
+    },
+  };
+}
+
+/** The page of the job's failed records after `after`, for "Load more". */
+async function fetchFailedPage(jobId, after) {
+  const answer = await graphql(FAILED_RECORDS_QUERY, { jobIdentifier: jobId, first: RECORDS_PAGE_SIZE, after });
+  const records = answer.data?.[JOB]?.failed?.records;
+  if (!records) throw errorBelow(answer.errors, [JOB]) ?? firstError(answer.errors);
+  return records;
 }

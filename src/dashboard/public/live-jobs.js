@@ -1,23 +1,23 @@
 // Fills the jobs table from the `modelInvocationJobs` query and keeps it live with two kinds of
 // graphql-ws subscriptions on one WebSocket:
-// - `modelInvocationJobsChanged` (one, account-wide): status changes of any job, new jobs too;
+// - `modelInvocationJobsChanged` (one, account-wide): status changes of any job, new jobs too
+//   (account-stream.js);
 // - `modelInvocationJobUpdated` for each IN_PROGRESS row: its record counts (progress-streams.js).
 // While an account-wide stream is open the gateway's poller reads list pages anyway, and those
 // pages carry the running jobs' counts, so the per-job streams add no upstream calls beyond one
 // lookup when each starts (none when another client already watches the job).
-// Also runs the rows' Stop buttons, since a stop's answer is one more state of a job: offered only
-// to a key with jobs:write (viewer.js), and only while the live connection is up.
-import { gatewayFilter, matchesFilters } from './filters.js';
-import { describeProblem, errorCode, firstError, streamError } from './gateway-error.js';
-import { graphql } from './graphql-http.js';
-import { createJobRow, renderRow } from './job-row.js';
-import { displayName, isOlder, statusLabel } from './jobs.js';
-import { CHANGES_SUBSCRIPTION, LIST_QUERY, STOP_MUTATION } from './operations.js';
+// The pages come from list-pages.js; what pages and streams bring goes into the rows through
+// live-rows.js, which also runs the rows' Stop buttons (offered as stop-permission.js says), and
+// view-status.js tells the masthead whether the list is live.
+import { createAccountStream } from './account-stream.js';
+import { gatewayFilter } from './filters.js';
+import { describeProblem, errorCode } from './gateway-error.js';
+import { createListPages } from './list-pages.js';
+import { createLiveRows } from './live-rows.js';
 import { createProgressStreams } from './progress-streams.js';
-import { allows } from './viewer.js';
+import { createStopPermission } from './stop-permission.js';
+import { createViewStatus } from './view-status.js';
 
-/** Jobs per list page. */
-const PAGE_SIZE = 50;
 const FORBIDDEN_HINT = 'This API key is not allowed to read jobs (it needs jobs:read).';
 
 /**
@@ -28,222 +28,77 @@ const FORBIDDEN_HINT = 'This API key is not allowed to read jobs (it needs jobs:
  */
 export function createLiveJobs({ table, subscribe, filters: initialFilters, notices, viewer, askForApiKey, onProblem }) {
   let filters = initialFilters;
-  /** Bumped by every (re)load; callbacks of an older view ignore themselves. */
-  let latestView = 0;
-  /** Account-wide events that arrived before the first page; applied after it. */
-  let pending = null;
-  let stopAccountStream = null;
-  /** Whether the key may stop jobs, as `viewer` says (true while it cannot say). */
-  let mayStop = true;
-  /** Why a stop answered FORBIDDEN, once one has: the Stop buttons are hidden until the key changes. */
-  let stopForbidden = null;
-  /** Whether the live connection is up: Stop waits for it. */
-  let online = false;
-  /** The current view's first page could not be read: the failure says why, streams say nothing more. */
-  let failed = false;
-  /** The current view's account-wide stream failed: the list is not live, whatever the socket says. */
-  let streamFailed = false;
+  const status = createViewStatus(onProblem);
+  const permission = createStopPermission({ notices, askForApiKey });
+  const liveRows = createLiveRows({
+    table,
+    notices,
+    permission,
+    filters: () => filters,
+    syncProgress: (row) => progress.sync(row),
+  });
   const progress = createProgressStreams({
     subscribe,
-    currentView: () => latestView,
-    onJob: applyJob,
-    rowsInOrder: table.inOrder,
+    currentView: () => status.current,
+    onJob: liveRows.apply,
+    rowsInOrder: table.rows.inOrder,
   });
+  const changes = createAccountStream({ subscribe, status, notices, onChange: liveRows.applyChange });
+  const pages = createListPages({ table, liveRows, progress, status, filters: () => filters });
 
   /** Empties the table and reads it afresh: the first page, and the streams that keep it live. */
   async function load() {
-    const view = ++latestView;
-    failed = false;
-    streamFailed = false;
+    const view = status.begin();
     stopStreams();
     table.startLoading();
-    if (stopForbidden) notices.showStopForbidden(stopForbidden);
+    if (permission.forbidden) notices.showStopForbidden(permission.forbidden);
     else notices.hide();
 
     // Stream first, list second: a change that happens while the list loads is then not lost.
-    pending = [];
-    startAccountStream(view);
+    changes.start(view, gatewayFilter(filters, false));
     try {
-      const [page, who] = await Promise.all([fetchPage(null), viewer.read()]);
-      if (view !== latestView) return;
-      mayStop = allows(who.viewer, 'jobs:write');
-      addPage(page);
-      for (const event of pending) applyChange(event);
-      pending = null;
+      const [page, who] = await Promise.all([pages.readFirst(), viewer.read()]);
+      if (!status.isCurrent(view)) return;
+      permission.setViewer(who.viewer);
+      pages.add(page);
+      changes.release();
       table.finishLoading(filters);
-      onProblem(streamFailed ? 'Not live' : null);
+      status.showLoaded();
     } catch (error) {
-      if (view !== latestView) return;
-      pending = null;
-      failed = true;
+      if (!status.isCurrent(view)) return;
+      status.fail();
       stopStreams();
       // FORBIDDEN is this key's doing only when it lacks jobs:read; else Bedrock refused the gateway.
       const { viewer: who } = await viewer.read();
-      if (view !== latestView) return;
+      if (!status.isCurrent(view)) return;
       notices.hide();
       table.showFailure(describeProblem(error, 'The jobs could not be loaded', who?.scopes.includes('jobs:read') ? '' : FORBIDDEN_HINT));
-      onProblem('Not loaded');
+      status.showNotLoaded();
       if (errorCode(error) === 'UNAUTHENTICATED') askForApiKey();
     }
   }
 
-  async function loadMore() {
-    const view = latestView;
-    const hadFocus = table.loadMoreHasFocus;
-    table.setLoadingMore(true);
-    try {
-      const page = await fetchPage(table.endCursor);
-      if (view !== latestView) return;
-      const added = addPage(page);
-      // The keyboard goes on where the new rows start (or at the end, if none was new).
-      if (hadFocus) (added[0] ?? table.inOrder().at(-1))?.name.focus();
-    } catch (error) {
-      if (view === latestView) table.showLoadMoreFailure(describeProblem(error, 'More jobs could not be loaded'));
-    } finally {
-      table.setLoadingMore(false);
-    }
-  }
-
-  async function fetchPage(after) {
-    const result = await graphql(LIST_QUERY, { filter: gatewayFilter(filters, true), first: PAGE_SIZE, after });
-    const connection = result.data?.modelInvocationJobs;
-    if (!connection) throw firstError(result.errors);
-    return connection;
-  }
-
-  /** Adds a page's jobs to the table; returns the rows it added (not those it updated). */
-  function addPage(connection) {
-    const added = [];
-    for (const job of connection.nodes) {
-      if (table.has(job.jobId)) applyJob(job);
-      else {
-        const row = createRow(job);
-        table.append(row);
-        added.push(row);
-      }
-    }
-    table.setPageInfo(connection.pageInfo);
-    progress.fill();
-    table.updateCaption(filters);
-    return added;
-  }
-
-  function startAccountStream(view) {
-    stopAccountStream = subscribe(
-      { query: CHANGES_SUBSCRIPTION, variables: { filter: gatewayFilter(filters, false) } },
-      {
-        next: (result) => {
-          if (view !== latestView || failed) return;
-          const change = result.data?.modelInvocationJobsChanged;
-          if (!change) return showStreamProblem(firstError(result.errors), 'Live updates failed');
-          if (pending) pending.push(change);
-          else applyChange(change);
-        },
-        error: (error) => {
-          if (view === latestView && !failed) showStreamProblem(streamError(error), 'Live updates stopped');
-        },
-        complete: () => undefined,
-      },
-    );
-  }
-
-  function showStreamProblem(error, what) {
-    streamFailed = true;
-    notices.showProblem(error, what);
-    onProblem('Not live');
-  }
-
   function stopStreams() {
-    stopAccountStream?.();
-    stopAccountStream = null;
-    for (const row of table.values()) row.stopProgress?.();
-  }
-
-  function applyChange({ job, previousStatus }) {
-    const isNew = previousStatus === null && !table.has(job.jobId);
-    const row = applyJob(job);
-    if (row && isNew) notices.announce(`New job ${displayName(job)}, ${statusLabel(job.status)}`);
-  }
-
-  /** Puts a job's latest state into the table; returns its row, if it has (or gets) one. */
-  function applyJob(job) {
-    const row = table.get(job.jobId);
-    if (row) {
-      if (isOlder(job, row.job)) return row;
-      const previousStatus = row.job.status;
-      row.job = job;
-      if (previousStatus !== job.status) {
-        row.error = '';
-        notices.announce(`${displayName(job)}: ${statusLabel(job.status)}`);
-      }
-      render(row);
-      progress.sync(row);
-      table.updateCaption(filters);
-      return row;
-    }
-    // A job the table does not show yet: a new one, or one that now matches the filter.
-    if (!matchesFilters(filters, job) || !table.isWithinLoadedRange(job)) return undefined;
-    const created = createRow(job);
-    table.insert(created);
-    progress.sync(created);
-    table.updateCaption(filters);
-    return created;
-  }
-
-  function createRow(job) {
-    const row = createJobRow(job, { onStop: stopJob });
-    render(row);
-    return row;
-  }
-
-  function render(row) {
-    renderRow(row, { matchesFilter: matchesFilters(filters, row.job), canStop: mayStop && !stopForbidden, online });
-  }
-
-  async function stopJob(row) {
-    const name = displayName(row.job);
-    if (!confirm(`Stop the job “${name}”? A stopped job cannot be resumed.`)) return;
-    row.stopping = true;
-    row.error = '';
-    render(row);
-    try {
-      const result = await graphql(STOP_MUTATION, { jobIdentifier: row.job.jobArn });
-      const job = result.data?.stopModelInvocationJob;
-      if (!job) throw firstError(result.errors);
-      applyJob(job);
-    } catch (error) {
-      const code = errorCode(error);
-      row.error = `Could not stop (${code}): ${error.message}`;
-      if (code === 'FORBIDDEN') {
-        stopForbidden = error.message;
-        notices.showStopForbidden(stopForbidden);
-      } else if (code === 'UNAUTHENTICATED') {
-        askForApiKey();
-      }
-    } finally {
-      row.stopping = false;
-      for (const each of table.values()) render(each);
-    }
+    changes.stop();
+    for (const row of table.rows.values()) row.stopProgress?.();
   }
 
   return {
     load,
-    loadMore,
+    loadMore: pages.loadMore,
     setFilters(next) {
       filters = next;
     },
     /** A new API key brings new permissions: offer Stop again, and try the page's own stream cap. */
     forgetPermissions() {
-      mayStop = true;
-      stopForbidden = null;
+      permission.forget();
       progress.resetCap();
     },
     /** Whether the live connection is up: Stop and "Load more" wait for it. */
     setOnline(value) {
-      if (value === online) return;
-      online = value;
-      table.setOnline(value);
-      for (const row of table.values()) render(row);
+      if (!permission.setOnline(value)) return;
+      table.loadMore.setOnline(value);
+      liveRows.renderAll();
     },
   };
 }

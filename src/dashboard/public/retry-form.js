@@ -1,22 +1,21 @@
-// "Retry failed records" in a job's view: a form naming the new job, the `retryFailedRecords`
-// mutation, and a link to the job it submitted. The view decides where the form may show (not
+// "Retry failed records" in a job's view: a form naming the new job, and the `retryFailedRecords`
+// mutation; retry-result.js shows what it answered. The view decides where the form may show (not
 // where the API key lacks a scope it needs: a note says so instead); after a FORBIDDEN answer it
 // stays hidden until the API key changes, like the list's Stop buttons. Submitting waits for the
 // live connection, which shows the new job's progress.
-import { isUnavailable, OFFLINE_REASON, setUnavailable } from './button-availability.js';
-import { createElement } from './create-element.js';
+import { createLiveButton, isUnavailable } from './button-availability.js';
 import { formatCount } from './format.js';
-import { describeProblem, errorCode, firstError } from './gateway-error.js';
+import { errorCode, firstError } from './gateway-error.js';
 import { graphql } from './graphql-http.js';
-import { displayName, statusLabel } from './jobs.js';
 import { RETRY_MUTATION } from './operations.js';
-import { jobHref } from './routes.js';
+import { createRetryResult } from './retry-result.js';
 
 const MAX_JOB_NAME = 63;
-const SUBMIT_LABEL = 'Retry failed records';
 
 /** `askForApiKey()` opens the API key panel. */
 export function createRetryForm({ form, help, name, submit, note, result, error }, { askForApiKey }) {
+  const answer = createRetryResult({ result, error });
+  const submitButton = createLiveButton(submit, { text: 'Retry failed records', busyText: 'Submitting…' });
   /** The job whose failed records the form retries. */
   let job = null;
   /** The job the name and token were made for: kept while the view is redrawn. */
@@ -27,10 +26,6 @@ export function createRetryForm({ form, help, name, submit, note, result, error 
   let submitted = false;
   /** Bumped by every reset: an answer that arrives for an earlier view is dropped. */
   let generation = 0;
-  let submitting = false;
-  let online = false;
-  // The keyboard lands on the error when a refusal hides the form it was in.
-  error.tabIndex = -1;
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -39,30 +34,16 @@ export function createRetryForm({ form, help, name, submit, note, result, error 
     void retry(job);
   });
 
-  function renderSubmit() {
-    setUnavailable(submit, submitting || !online, submitting ? '' : OFFLINE_REASON);
-    submit.textContent = submitting ? 'Submitting…' : SUBMIT_LABEL;
-  }
-
   async function retry(source) {
     const started = generation;
-    submitting = true;
-    renderSubmit();
-    error.hidden = true;
+    submitButton.setBusy(true);
+    answer.hideProblem();
     try {
-      const answer = await graphql(RETRY_MUTATION, {
-        input: { jobIdentifiers: [source.jobArn], jobName: name.value.trim(), clientRequestToken },
-      });
-      const created = answer.data?.retryFailedRecords;
-      if (!created) throw firstError(answer.errors);
+      const created = await requestRetry(source, name.value.trim(), clientRequestToken);
       if (started !== generation) return;
       submitted = true;
       form.hidden = true;
-      const link = createElement('a', { href: jobHref(created.jobId), textContent: displayName(created) });
-      link.dataset.route = '';
-      result.replaceChildren('Submitted the failed records as the new job ', link, ` (${statusLabel(created.status)}).`);
-      result.hidden = false;
-      link.focus();
+      answer.showSubmitted(created);
     } catch (problem) {
       if (started !== generation) return;
       const code = errorCode(problem);
@@ -73,16 +54,9 @@ export function createRetryForm({ form, help, name, submit, note, result, error 
       } else if (code === 'UNAUTHENTICATED') {
         askForApiKey();
       }
-      error.textContent = describeProblem(
-        problem,
-        'The failed records could not be retried',
-        'This API key may not retry failed records (that needs jobs:write and results:read), so the action is hidden.',
-      );
-      error.hidden = false;
-      if (hadFocus && form.hidden) error.focus();
+      answer.showProblem(problem, hadFocus && form.hidden);
     } finally {
-      submitting = false;
-      renderSubmit();
+      submitButton.setBusy(false);
     }
   }
 
@@ -95,8 +69,7 @@ export function createRetryForm({ form, help, name, submit, note, result, error 
       submitted = false;
       form.hidden = true;
       note.hidden = true;
-      result.hidden = true;
-      error.hidden = true;
+      answer.hide();
     },
 
     /**
@@ -120,16 +93,21 @@ export function createRetryForm({ form, help, name, submit, note, result, error 
     },
 
     /** Whether the live connection is up: submitting waits for it. */
-    setOnline(value) {
-      online = value;
-      renderSubmit();
-    },
+    setOnline: (online) => submitButton.setOnline(online),
 
     /** A new API key may be allowed to retry. */
     forgetPermissions() {
       forbidden = false;
     },
   };
+}
+
+/** Submits `source`'s failed records as the job `jobName`; resolves to the new job. */
+async function requestRetry(source, jobName, clientRequestToken) {
+  const answer = await graphql(RETRY_MUTATION, { input: { jobIdentifiers: [source.jobArn], jobName, clientRequestToken } });
+  const created = answer.data?.retryFailedRecords;
+  if (!created) throw firstError(answer.errors);
+  return created;
 }
 
 /** `<name>-retry-<yyyymmdd-hhmm>` (UTC), cut to the 63 characters a job name may have. */
