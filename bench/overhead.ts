@@ -23,6 +23,19 @@ export interface OverheadOptions {
 
 export const BARE = 'bare graphql-yoga, `{ hello }`';
 export const BARE_WITHOUT_BODY_LIMIT = "bare graphql-yoga, `{ hello }`, Yoga's body-size stream off";
+export const FINISHED_IN_PRODUCTION = 'gateway, finished job, production config';
+
+/**
+ * How a gateway runs in production: API keys required, a request rate limit the load never
+ * reaches, and, as always, metrics and request ids.
+ */
+const PRODUCTION_KEY = 'benchmark-key';
+const PRODUCTION_ENV = {
+  AUTH_REQUIRED: 'true',
+  GATEWAY_API_KEYS: JSON.stringify({ [PRODUCTION_KEY]: ['jobs:read'] }),
+  RATE_LIMIT_RPS: '1000000',
+  RATE_LIMIT_BURST: '1000000',
+};
 
 /** Sequential requests over which upstream calls per request are counted. */
 const CALL_COUNT_REQUESTS = 100;
@@ -60,30 +73,32 @@ export interface OverheadResult {
 }
 
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const [bare, bareWithoutBodyLimit, cached, uncached] = await Promise.all([
+  const [bare, bareWithoutBodyLimit, cached, uncached, production] = await Promise.all([
     startChild<{ url: string }>('bench/bare-process.ts'),
     startChild<{ url: string }>('bench/bare-process.ts', { env: { BARE_BODY_LIMIT: 'off' } }),
     startChild<GatewayProcessReady>('bench/gateway-process.ts'),
     startChild<GatewayProcessReady>('bench/gateway-process.ts', { env: { RESPONSE_CACHE_SIZE: '0' } }),
+    startChild<GatewayProcessReady>('bench/gateway-process.ts', { env: PRODUCTION_ENV }),
   ]);
   try {
-    const job = (child: Child<GatewayProcessReady>, id: string) => ({
+    const job = (child: Child<GatewayProcessReady>, id: string, headers: Record<string, string> = CLIENT_HEADERS) => ({
       url: child.ready.url,
       query: JOB_QUERY,
       variables: { id },
-      headers: CLIENT_HEADERS,
+      headers,
     });
     const scenarios: Scenario[] = [
       { name: BARE, load: { url: bare.ready.url, query: BARE_QUERY, headers: CLIENT_HEADERS } },
       { name: BARE_WITHOUT_BODY_LIMIT, load: { url: bareWithoutBodyLimit.ready.url, query: BARE_QUERY, headers: CLIENT_HEADERS } },
       { name: 'gateway, finished job', load: job(cached, cached.ready.finishedJobId) },
+      { name: FINISHED_IN_PRODUCTION, load: job(production, production.ready.finishedJobId, { 'x-api-key': PRODUCTION_KEY }) },
       { name: 'gateway, finished job, response cache off', load: job(uncached, uncached.ready.finishedJobId) },
       { name: 'gateway, unfinished job (1 upstream call)', load: job(cached, cached.ready.unfinishedJobId) },
     ];
     for (const { load } of scenarios) await checkAnswer(load);
 
     // Counted exactly, on sequential requests, before any load: a timed run ends with requests in flight.
-    const unfinished = scenarios[4]!.load;
+    const unfinished = scenarios.at(-1)!.load;
     await cached.request({ type: 'resetCalls' });
     for (let i = 0; i < CALL_COUNT_REQUESTS; i++) await checkAnswer(unfinished);
     const calls = await cached.request<Record<string, number>>({ type: 'calls' });
@@ -117,7 +132,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
     const added = await measureAddedLatency(cached, bare, options);
     return { scenarios: summaries, unfinishedCallsPerRequest: (calls.GetModelInvocationJob ?? 0) / CALL_COUNT_REQUESTS, added };
   } finally {
-    await Promise.all([bare.close(), bareWithoutBodyLimit.close(), cached.close(), uncached.close()]);
+    await Promise.all([bare.close(), bareWithoutBodyLimit.close(), cached.close(), uncached.close(), production.close()]);
   }
 }
 

@@ -23,6 +23,7 @@ import { createCorsPolicy } from './http/cors.ts';
 import { createGraphiQL } from './http/graphiql.ts';
 import { createHostCheck } from './http/allowed-hosts.ts';
 import { createReadiness } from './http/readiness.ts';
+import { createReplayedAnswers } from './http/replayed-answers.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
 import { createLogger } from './logger.ts';
 import { createLogSummary } from './observability/log-summary.ts';
@@ -143,6 +144,19 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ? createGraphiQL(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? [])
     : undefined;
 
+  // A response cache's answer, given again without Yoga (see replayed-answers.ts).
+  const replayed =
+    config.responseCache.maxEntries > 0
+      ? createReplayedAnswers({
+          ...config.responseCache,
+          maxBodyBytes: config.limits.maxBodyBytes,
+          graphqlEndpoint: '/graphql',
+          admission,
+          clientAddress,
+          metrics,
+          logger,
+        })
+      : undefined;
   const yoga = createGatewayYoga(config, {
     jobs,
     feed,
@@ -158,10 +172,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     graphiql,
     readiness,
     eventBridge,
+    replayed,
   });
 
   const hosts = createHostCheck(config.allowedHosts, { onRefused: () => metrics.countRejection('host_not_allowed') });
-  const server = createServer(serverTimeoutOptions(config.serverTimeouts), hosts.guard(yoga));
+  const server = createServer(serverTimeoutOptions(config.serverTimeouts), hosts.guard(replayed ? replayed.listener(yoga) : yoga));
   const requests = createHttpDrain(server);
   const webSockets = createWebSocketTransport(server, yoga, {
     ...config.webSocket,

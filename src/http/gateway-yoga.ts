@@ -31,6 +31,7 @@ import type { MaskedErrors } from '../websocket/wire-results.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { GraphiQL } from './graphiql.ts';
 import type { Readiness } from './readiness.ts';
+import type { ReplayedAnswers } from './replayed-answers.ts';
 import { ROUTES, createRoutesPlugin } from './routes.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
@@ -55,11 +56,13 @@ export interface YogaParts {
   graphiql: GraphiQL | undefined;
   readiness: Readiness;
   eventBridge: EventBridgeReceiver | undefined;
+  /** Where the response cache's answers are kept for replay in front of Yoga, when it is on. */
+  replayed: ReplayedAnswers | undefined;
 }
 
 /** Yoga with the gateway's plugins, in the order they must run, and a fresh context per operation. */
 export function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
-  const { jobs, feed, poller, storage, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge } = parts;
+  const { jobs, feed, poller, storage, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge, replayed } = parts;
   return createYoga<GatewayServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -91,7 +94,14 @@ export function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
       createSharedSubscriptionExecutionPlugin(),
       createWarningsPlugin(),
       // Last: a hit answers in onParams, so plugins that reject requests must come before it.
-      config.responseCache.maxEntries > 0 && createResponseCachePlugin(config.responseCache),
+      config.responseCache.maxEntries > 0 &&
+        createResponseCachePlugin({
+          ...config.responseCache,
+          onHit(serverContext, response) {
+            metrics.countResponseCacheHit('pipeline');
+            replayed?.servedFromCache(serverContext.req, serverContext.res, response);
+          },
+        }),
     ],
     context: (initial) =>
       createContext({

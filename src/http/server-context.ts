@@ -1,6 +1,7 @@
 // What the transports hand to Yoga for each request (HTTP) or operation (graphql-ws), before
 // the GraphQL context is built from it.
 import type { IncomingMessage } from 'node:http';
+import type { AdmissionResult } from '../access/admission.ts';
 import type { Principal } from '../access/scopes.ts';
 import type { OperationRecord } from '../observability/operation-record.ts';
 
@@ -13,4 +14,6 @@ export interface GatewayServerContext {
   path?: string;
   /** Set by the access plugin (HTTP) or at connection_init (WebSocket). */
   principal?: Principal;
+  /** The request's admission, when it was decided before Yoga (replayed-answers.ts). */
+  admitted?: AdmissionResult;
 }

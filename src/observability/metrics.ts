@@ -56,6 +56,11 @@ export interface GatewayMetrics {
   countRejection(reason: RejectionReason): void;
   observeUpstreamCall(call: UpstreamCall): void;
   observeHttpRequest(route: string, status: number): void;
+  /**
+   * One answer from the response cache: `replayed` in front of Yoga (http/replayed-answers.ts), or
+   * through Yoga's `pipeline` (GET, conditional requests, a request's first repeat).
+   */
+  countResponseCacheHit(served: 'replayed' | 'pipeline'): void;
   /** One job change handed to every subscriber of the job, `seconds` after it was observed. */
   observeFanOut(seconds: number): void;
   /** Registers the gauges read from the running gateway. */
@@ -106,6 +111,12 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     name: 'gateway_http_requests_total',
     help: 'HTTP requests by route and status code.',
     labelNames: ['route', 'status'] as const,
+    registers,
+  });
+  const responseCacheHits = new Counter({
+    name: 'gateway_response_cache_hits_total',
+    help: 'Answers served from the response cache: replayed in front of Yoga, or through its pipeline.',
+    labelNames: ['served'] as const,
     registers,
   });
   const upstreamCalls = new Counter({
@@ -177,6 +188,7 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     },
     observeHttpRequest: (route, status) =>
       httpRequests.inc({ route, status: Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : OTHER_LABEL }),
+    countResponseCacheHit: (served) => responseCacheHits.inc({ served }),
     observeFanOut: (seconds) => fanOut.observe(seconds),
     countWebhookDelivery: (outcome) => webhookDeliveries.inc({ outcome }),
     observeWebhookAttempt: (seconds, delivered) => webhookAttempts.observe({ result: delivered ? 'delivered' : 'failed' }, seconds),

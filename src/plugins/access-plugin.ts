@@ -1,8 +1,10 @@
-// HTTP admission: every GraphQL request is admitted (access/admission.ts) before its body is read;
-// a refusal is answered 401 UNAUTHENTICATED or 429 LIMIT_EXCEEDED. A subscription over HTTP (SSE
-// or multipart) is a stream: it takes one of its caller's stream slots (503 LIMIT_EXCEEDED with
-// Retry-After when they are all taken), gives it back when it ends, and ends when its bearer
-// token expires. graphql-ws sockets are admitted by the same decision in websocket/transport.ts.
+// HTTP admission: every GraphQL request is admitted (access/admission.ts) before its body is
+// parsed, or taken as decided when the replay in front of Yoga decided it already
+// (http/replayed-answers.ts); a refusal is answered 401 UNAUTHENTICATED or 429 LIMIT_EXCEEDED.
+// A subscription over HTTP (SSE or multipart) is a stream: it takes one of its caller's stream
+// slots (503 LIMIT_EXCEEDED with Retry-After when they are all taken), gives it back when it
+// ends, and ends when its bearer token expires. graphql-ws sockets are admitted by the same
+// decision in websocket/transport.ts.
 import type { ExecutionResult } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Admission, Refusal } from '../access/admission.ts';
@@ -22,10 +24,12 @@ type AccessContext = GatewayServerContext & { request?: Request };
 export function createAccessPlugin({ admission, clientAddress }: AccessPluginOptions): Plugin<{}, GatewayServerContext> {
   return {
     async onRequestParse({ request, serverContext }) {
-      const result = await admission.request(
-        { apiKey: request.headers.get('x-api-key'), authorization: request.headers.get('authorization') },
-        clientAddress(serverContext),
-      );
+      const result =
+        serverContext.admitted ??
+        (await admission.request(
+          { apiKey: request.headers.get('x-api-key'), authorization: request.headers.get('authorization') },
+          clientAddress(serverContext),
+        ));
       const record = serverContext.operation;
       if (!result.admitted) {
         record?.errorCodes.add(errorCodeOf(result.error) as ErrorCode);

@@ -10,12 +10,14 @@
 //   jobs are all finished are stored; mutations, lists, introspection and subscriptions never are.
 // - An answer with any error (NOT_FOUND included) is never stored.
 import { hash, randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { Kind, getOperationAST, type DocumentNode, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { createInMemoryCache, useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { credentialSession } from '../access/credential-session.ts';
 import { CACHEABLE_ROOT_FIELDS } from '../schema/cacheability.ts';
 import type { Context } from '../schema/context.ts';
+import type { GatewayServerContext } from '../http/server-context.ts';
 
 export interface ResponseCacheOptions {
   /** Most query responses kept (per credential, only those whose jobs are all finished); 0 turns the cache off. */
@@ -24,13 +26,22 @@ export interface ResponseCacheOptions {
   ttlMs: number;
 }
 
+export interface ResponseCachePluginOptions extends ResponseCacheOptions {
+  /** Told of each request answered from the cache, with its response, before that is sent. */
+  onHit?(serverContext: GatewayServerContext & { res?: ServerResponse }, response: Response): void;
+}
+
+// How the response cache marks the results it serves (@graphql-yoga/plugin-response-cache 3.x).
+const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
+
 /**
  * Yoga plugin. List it after every plugin that authenticates or limits requests: a hit is
  * answered in `onParams`, before context building and execution, so those checks must run in
  * `onRequest`/`onParams` to apply to cached answers too.
  */
-export function createResponseCachePlugin(options: ResponseCacheOptions): Plugin {
+export function createResponseCachePlugin(options: ResponseCachePluginOptions): Plugin<{}, GatewayServerContext> {
   const cache = createInMemoryCache({ max: options.maxEntries });
+  const hits = new WeakSet<Request>();
   return {
     onPluginInit({ addPlugin }) {
       addPlugin(
@@ -60,6 +71,12 @@ export function createResponseCachePlugin(options: ResponseCacheOptions): Plugin
           includeExtensionMetadata: false,
         }),
       );
+    },
+    onResultProcess({ request, result }) {
+      if ((result as { [SERVED_FROM_CACHE]?: boolean })[SERVED_FROM_CACHE]) hits.add(request);
+    },
+    onResponse({ request, response, serverContext }) {
+      if (hits.has(request)) options.onHit?.(serverContext, response);
     },
     onExecute({ args }) {
       const context = args.contextValue as Partial<Context>;
