@@ -4,9 +4,10 @@
 // latency would mostly be the time its own process took to read the 9,999 before it.
 //
 // Commands: `connect` opens the connections; `subscribe` starts `perConnection` subscriptions on
-// each and records, per status, each subscriber's latency (receive time − the event's
-// `observedAt`, same machine clock); `received` waits until every subscriber got a status and
-// answers their latencies; `unsubscribe` ends them all.
+// each (with `variables`, or, given a list, the k-th subscription of this process with entry
+// k modulo its length) and records, per status, each subscriber's latency (receive time − the
+// event's `observedAt`, same machine clock); `received` waits until every subscriber got a status
+// and answers their latencies; `unsubscribe` ends them all.
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { serveParent } from './child.ts';
@@ -72,11 +73,12 @@ serveParent({}, async (command) => {
       const { query, variables, perConnection } = command;
       latencies = new Map();
       subscriptions = [];
+      const variablesOf = (k: number) => (Array.isArray(variables) ? variables[k % variables.length] : variables);
       for (const client of clients) {
         for (let i = 0; i < perConnection; i++) {
           subscriptions.push(
             client.subscribe<Record<string, { status: string; observedAt: string }>>(
-              { query, variables },
+              { query, variables: variablesOf(subscriptions.length) },
               { next: ({ data }) => onEvent(data!), error: (error) => console.error(error), complete: () => undefined },
             ),
           );

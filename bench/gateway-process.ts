@@ -63,6 +63,10 @@ serveParent<GatewayProcessReady>(
       case 'setStatus':
         simulator.engine.setStatus(command.jobId as string, command.status as SimulatedJobStatus);
         return null;
+      // At once: the next poll round sees them all.
+      case 'setStatuses':
+        for (const jobId of command.jobIds as string[]) simulator.engine.setStatus(jobId, command.status as SimulatedJobStatus);
+        return null;
       case 'openStreams':
         return gateway.feed.size;
       default:

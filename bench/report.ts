@@ -7,6 +7,7 @@ import type { StartupResult } from './startup.ts';
 import { round } from './stats.ts';
 import type { SubscriptionResult } from './subscriptions.ts';
 import type { ReleaseResult } from './release.ts';
+import type { BurstResult, BurstScenario } from './burst.ts';
 import type { ResultsResult } from './results.ts';
 import type { UpstreamResult } from './upstream.ts';
 
@@ -18,6 +19,7 @@ export interface BenchResults {
   upstream?: UpstreamResult;
   subscriptions?: SubscriptionResult;
   release?: ReleaseResult;
+  burst?: BurstResult;
   startup?: StartupResult;
   results?: ResultsResult;
 }
@@ -200,6 +202,25 @@ export function renderReport(results: BenchResults): string {
     );
   }
 
+  if (results.burst) {
+    const { burst, oneJob } = results.burst;
+    out.push('## Bursts of changes', '');
+    out.push(
+      `${count(burst.jobs)} watched jobs finish in the same poll round (200 ms interval), ${count(burst.subscribers)} subscribers spread over them, ` +
+        `${count(burst.subscribers / burst.connections)} per socket on different jobs, all in one client process; against one job with as many subscribers on ` +
+        'as many sockets. Latency from the poller observing a job\'s change (`observedAt`) to each subscriber receiving it, percentiles ' +
+        'over every subscriber, median over rounds. A list round that sees a watched job finish reads it again with ' +
+        'GetModelInvocationJob (a summary lacks members), so the jobs of a burst are observed one read after another. ' +
+        'Server CPU: from the change until every stream has ended (its `complete` sent).',
+      '',
+      table(
+        ['scenario', 'p50 ms', 'p99 ms', 'max ms', 'server side ms (mean per job)', 'server CPU ms'],
+        [burstRow(`${count(burst.jobs)} jobs finishing together`, burst), burstRow('1 job', oneJob)],
+      ),
+      '',
+    );
+  }
+
   if (results.results) {
     const r = results.results;
     out.push('## Job results', '');
@@ -286,6 +307,10 @@ function subscriptionTable({ gateway, bare, floor }: SubscriptionResult): string
   );
 }
 
+function burstRow(name: string, scenario: BurstScenario): string[] {
+  return [name, ms(scenario.p50Ms), ms(scenario.p99Ms), ms(scenario.maxMs), ms(scenario.serverMs), ms(scenario.serverCpuMs)];
+}
+
 function targetsTable(results: BenchResults): string {
   const rows: Array<[string, string, string]> = [];
   const finished = results.overhead?.scenarios.find((s) => s.name === 'gateway, finished job');
@@ -347,6 +372,14 @@ function targetsTable(results: BenchResults): string {
       'start-up ≤ 2× bare graphql-yoga started the same way',
       `${ms(results.startup.medianMs)} ms against ${ms(results.startup.bare.medianMs)} ms (${ratio.toFixed(2)}×)`,
       ratio <= 2 ? 'met' : 'missed',
+    ]);
+  }
+  if (results.burst) {
+    const { burst, oneJob } = results.burst;
+    rows.push([
+      `burst: ${count(burst.jobs)} jobs finishing in one round, ${count(burst.subscribers)} subscribers, p99 ≤ 30 ms`,
+      `${ms(burst.p99Ms)} ms (one job, same subscribers: ${ms(oneJob.p99Ms)} ms)`,
+      burst.p99Ms <= 30 ? 'met' : 'missed',
     ]);
   }
   const production = results.overhead?.scenarios.find((s) => s.name === FINISHED_IN_PRODUCTION);

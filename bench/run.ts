@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark, then BENCHMARKS.md. Options:
 //   --quick        fewer, shorter runs at a smaller scale (smoke test); prints, writes nothing
-//   --only=a,b     only these benchmarks: overhead, upstream, subscriptions, release, startup, results
+//   --only=a,b     only these benchmarks: overhead, upstream, subscriptions, release, burst, startup, results
 //   --out=FILE     where to write the report (default BENCHMARKS.md, and then the README's excerpt
 //                  between <!-- bench:start --> and <!-- bench:end --> too; with --quick, nowhere)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from './child.ts';
 import { runOverhead, type OverheadOptions } from './overhead.ts';
+import { runBurst, type BurstOptions } from './burst.ts';
 import { runRelease, type ReleaseOptions } from './release.ts';
 import { renderReport, renderSummary, type BenchResults } from './report.ts';
 import { runResults, type ResultsOptions } from './results.ts';
@@ -16,7 +17,7 @@ import { runStartup } from './startup.ts';
 import { runSubscriptions, type SubscriptionOptions } from './subscriptions.ts';
 import { runUpstream, type UpstreamOptions } from './upstream.ts';
 
-export const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'release', 'startup', 'results'] as const;
+export const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'release', 'burst', 'startup', 'results'] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -42,6 +43,7 @@ export interface BenchSettings {
   upstream: UpstreamOptions;
   subscriptions: SubscriptionOptions;
   release: ReleaseOptions;
+  burst: BurstOptions;
   startup: { runs: number };
   results: ResultsOptions;
 }
@@ -54,6 +56,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         upstream: { operationJobCounts: [1, 10], watchedJobCounts: [1, 100], rounds: 2 },
         subscriptions: { connections: 10, perConnection: 10, rounds: 1 },
         release: { counts: [500, 1000], rounds: 1 },
+        burst: { jobs: 4, subscribers: 200, perConnection: 10, rounds: 1 },
         startup: { runs: 1 },
         results: { records: 2000, pageSize: 500, rounds: 1 },
       }
@@ -62,6 +65,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         upstream: { operationJobCounts: [1, 10, 100], watchedJobCounts: [1, 100, 1000, 10_000], rounds: 3 },
         subscriptions: { connections: 100, perConnection: 100, rounds: 3 },
         release: { counts: [2500, 5000, 10_000], rounds: 3 },
+        burst: { jobs: 20, subscribers: 2000, perConnection: 10, rounds: 7 },
         startup: { runs: 5 },
         results: { records: 12_000, pageSize: 1000, rounds: 3 },
       };
@@ -84,6 +88,7 @@ export async function runBenchmarks(
   results.upstream = await step('upstream', () => runUpstream(settings.upstream));
   results.subscriptions = await step('subscriptions', () => runSubscriptions(settings.subscriptions));
   results.release = await step('release', () => runRelease(settings.release));
+  results.burst = await step('burst', () => runBurst(settings.burst));
   results.startup = await step('startup', () => runStartup(settings.startup));
   results.results = await step('results', () => runResults(settings.results));
   return results;
