@@ -44,10 +44,11 @@ function feedFor(initial: ModelInvocationJob) {
       watchAccount: () => () => undefined,
     } as unknown as Poller,
   });
-  const publish = (job: ModelInvocationJob) => pubSub.publish('job:changed', JOB_ID, { job, observedAt: new Date() });
+  const publishFor = (jobId: string, job: ModelInvocationJob) => pubSub.publish('job:changed', jobId, { job, observedAt: new Date() });
+  const publish = (job: ModelInvocationJob) => publishFor(JOB_ID, job);
   const publishAccountChange = (job: ModelInvocationJob, previousStatus: ModelInvocationJob['status']) =>
     pubSub.publish('jobs:statusChanged', { job, previousStatus, observedAt: new Date() });
-  return { feed, poller, publish, publishAccountChange };
+  return { feed, poller, publish, publishFor, publishAccountChange };
 }
 
 const next = async (stream: AsyncIterator<JobChange>) => {
@@ -161,6 +162,47 @@ describe('job feed', () => {
     expect(seenByOthers.next).toBeGreaterThan(0);
     expect(seenByOthers.next).toBeLessThan(total);
     expect(seenByOthers.end).toBeGreaterThan(0);
+    expect(seenByOthers.end).toBeLessThan(total);
+    expect(feed.size).toBe(0);
+  });
+
+  it('should hand out the changes of jobs observed together a chunk at a time across jobs, and end their streams after', async () => {
+    const { feed, publishFor } = feedFor(state('InProgress'));
+    const jobIds = ['job000000001', 'job000000002', 'job000000003'];
+    const perJob = 400;
+    const total = jobIds.length * perJob;
+    const counts = { next: 0, end: 0 };
+    let firstEndAfter: number | undefined;
+    // What other work, scheduled when the first stream is handed the event (or ended), would see.
+    const seenByOthers: Partial<Record<keyof typeof counts, number>> = {};
+    let allEnded!: () => void;
+    const ended = new Promise<void>((resolve) => (allEnded = resolve));
+    const count = (what: keyof typeof counts) => {
+      if (++counts[what] === 1) setImmediate(() => (seenByOthers[what] = counts[what]));
+      firstEndAfter ??= what === 'end' ? counts.next : undefined;
+      if (counts.end === total) allEnded();
+    };
+    for (const jobId of jobIds) {
+      for (let i = 0; i < perJob; i++) {
+        const stream = await feed.follow(jobId, 'status', CALLER);
+        if (!isPipeable<JobChange>(stream)) throw new Error('job streams can be piped');
+        stream.pipe({
+          next: (change) => change.job.status === 'Completed' && count('next'),
+          end: () => count('end'),
+          fail: (error) => {
+            throw error;
+          },
+        });
+      }
+    }
+    // One poll round: every job's change published in the same turn.
+    for (const jobId of jobIds) publishFor(jobId, state('Completed'));
+    await ended;
+    expect(counts).toEqual({ next: total, end: total });
+    // No stream of any of the jobs ended before every stream of every job had the event.
+    expect(firstEndAfter).toBe(total);
+    // Neither the events nor the ends of the three jobs went out in one turn.
+    expect(seenByOthers.next).toBeLessThan(total);
     expect(seenByOthers.end).toBeLessThan(total);
     expect(feed.size).toBe(0);
   });

@@ -65,6 +65,7 @@ export interface JobFeedOptions {
 
 export function createJobFeed({ poller, pubSub, onFanOut, maxWatchedJobsPerCaller = Infinity, onRefused }: JobFeedOptions): JobFeed {
   const quota = createWatchQuota({ maxJobsPerCaller: maxWatchedJobsPerCaller });
+  const fanOut = createFanOut(onFanOut);
   // Every open stream, to end them all on close().
   const open = new Set<{ end(): void }>();
   // One pub/sub subscription per followed job, shared by all of its streams: an observation
@@ -118,14 +119,7 @@ export function createJobFeed({ poller, pubSub, onFanOut, maxWatchedJobsPerCalle
       const cohorts = new Cohorts(keyOf);
       const observations = pubSub.subscribe('job:changed', jobId);
       void (async () => {
-        for await (const observation of observations) {
-          const moves = cohorts.advance(observation);
-          for (const { streams, change } of moves) await inChunks(streams, (stream) => stream.push(change));
-          onFanOut?.((Date.now() - observation.observedAt.getTime()) / 1000);
-          // Finished streams end once everyone has the event: ending one costs more than handing
-          // it an event (its operation completes), and nobody's event should wait for that.
-          for (const { streams, finished } of moves) if (finished) await inChunks(streams, (stream) => stream.end());
-        }
+        for await (const observation of observations) fanOut.add(cohorts.advance(observation), observation.observedAt);
       })();
       job = { cohorts, close: () => void observations.return() };
       byJob.set(jobId, job);
@@ -314,6 +308,64 @@ interface Move {
 
 /** Streams handed an event (or ended) before the fan-out lets what that started run (see inChunks). */
 const FAN_OUT_CHUNK = 500;
+
+/**
+ * One queue for the events of every job, in the order they were observed: changes observed
+ * together (a poll round's list page; reads that come back in the same turn), whichever jobs
+ * they are of, are handed out together, FAN_OUT_CHUNK streams at a time across jobs (see
+ * inChunks), so a socket holding subscriptions to several of those jobs gets their frames in
+ * one write. Streams a terminal status finishes end once everyone queued has the
+ * event: ending one costs more than handing it an event (its operation completes), and nobody's
+ * event should wait for that. `onFanOut` hears of each observation once its streams have it.
+ */
+function createFanOut(onFanOut: JobFeedOptions['onFanOut']) {
+  const events: Array<{ moves: Move[]; observedAt: Date }> = [];
+  const ending: Array<{ streams: Array<EventStream<JobChange>>; at: number }> = [];
+  let running = false;
+  let handed = 0;
+  // Every FAN_OUT_CHUNK streams: the frames handed so far leave, and what they started runs.
+  const turn = () => {
+    handed = 0;
+    return nextTurn();
+  };
+
+  const run = async () => {
+    running = true;
+    while (events.length > 0 || ending.length > 0) {
+      const delivered: Date[] = [];
+      for (let event = events.shift(); event; event = events.shift()) {
+        for (const { streams, change, finished } of event.moves) {
+          for (const stream of streams) {
+            stream.push(change);
+            if (++handed === FAN_OUT_CHUNK) await turn();
+          }
+          if (finished) ending.push({ streams, at: 0 });
+        }
+        delivered.push(event.observedAt);
+      }
+      if (delivered.length > 0) {
+        await turn();
+        for (const observedAt of delivered) onFanOut?.((Date.now() - observedAt.getTime()) / 1000);
+      }
+      // Until an event comes: it goes first.
+      while (ending.length > 0 && events.length === 0) {
+        const group = ending[0]!;
+        const stream = group.streams[group.at++];
+        if (group.at >= group.streams.length) ending.shift();
+        stream?.end();
+        if (++handed === FAN_OUT_CHUNK) await turn();
+      }
+    }
+    running = false;
+  };
+
+  return {
+    add(moves: Move[], observedAt: Date): void {
+      events.push({ moves, observedAt });
+      if (!running) void run();
+    },
+  };
+}
 
 /**
  * Calls `each` for every stream (or follower), a chunk at a time: each chunk's deliveries run to
