@@ -23,7 +23,6 @@ import { createCorsPolicy } from './http/cors.ts';
 import { createGraphiQL } from './http/graphiql.ts';
 import { createHostCheck } from './http/allowed-hosts.ts';
 import { createReadiness } from './http/readiness.ts';
-import { createReplayedAnswers } from './http/replayed-answers.ts';
 import { createTokenBucket } from './limits/token-bucket.ts';
 import { createLogger } from './logger.ts';
 import { createLogSummary } from './observability/log-summary.ts';
@@ -144,20 +143,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     ? createGraphiQL(simulator?.engine.list({ maxResults: 3 }).jobs.map((job) => job.jobId) ?? [])
     : undefined;
 
-  // A response cache's answer, given again without Yoga (see replayed-answers.ts).
-  const replayed =
-    config.responseCache.maxEntries > 0
-      ? createReplayedAnswers({
-          ...config.responseCache,
-          maxBodyBytes: config.limits.maxBodyBytes,
-          graphqlEndpoint: '/graphql',
-          admission,
-          clientAddress,
-          metrics,
-          logger,
-        })
-      : undefined;
-  const yoga = createGatewayYoga(config, {
+  const { yoga, listener } = createGatewayYoga(config, {
     jobs,
     feed,
     poller,
@@ -172,11 +158,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     graphiql,
     readiness,
     eventBridge,
-    replayed,
   });
 
   const hosts = createHostCheck(config.allowedHosts, { onRefused: () => metrics.countRejection('host_not_allowed') });
-  const server = createServer(serverTimeoutOptions(config.serverTimeouts), hosts.guard(replayed ? replayed.listener(yoga) : yoga));
+  const server = createServer(serverTimeoutOptions(config.serverTimeouts), hosts.guard(listener));
   const requests = createHttpDrain(server);
   const webSockets = createWebSocketTransport(server, yoga, {
     ...config.webSocket,

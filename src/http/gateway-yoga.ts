@@ -1,6 +1,7 @@
 // Yoga as the gateway serves it: the schema, GraphiQL, CORS and masked errors, the plugins in the
-// order they must run (HTTP observability and routes first, the response cache last), and a fresh
-// context per operation.
+// order they must run (HTTP observability and routes first, the response cache last), a fresh
+// context per operation, and in front of it the replay of the response cache's answers.
+import type { RequestListener } from 'node:http';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Admission } from '../access/admission.ts';
@@ -31,7 +32,7 @@ import type { MaskedErrors } from '../websocket/wire-results.ts';
 import type { CorsPolicy } from './cors.ts';
 import type { GraphiQL } from './graphiql.ts';
 import type { Readiness } from './readiness.ts';
-import type { ReplayedAnswers } from './replayed-answers.ts';
+import { createReplayedAnswers, type ReplayedAnswers } from './replayed-answers.ts';
 import { ROUTES, createRoutesPlugin } from './routes.ts';
 import type { GatewayServerContext } from './server-context.ts';
 
@@ -56,13 +57,36 @@ export interface YogaParts {
   graphiql: GraphiQL | undefined;
   readiness: Readiness;
   eventBridge: EventBridgeReceiver | undefined;
-  /** Where the response cache's answers are kept for replay in front of Yoga, when it is on. */
-  replayed: ReplayedAnswers | undefined;
+}
+
+export interface GatewayYoga {
+  yoga: Yoga;
+  /** Node's request listener: the response cache's answers replayed in front of Yoga, then Yoga. */
+  listener: RequestListener;
 }
 
 /** Yoga with the gateway's plugins, in the order they must run, and a fresh context per operation. */
-export function createGatewayYoga(config: Config, parts: YogaParts): Yoga {
-  const { jobs, feed, poller, storage, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge, replayed } = parts;
+export function createGatewayYoga(config: Config, parts: YogaParts): GatewayYoga {
+  const { admission, metrics, logger, clientAddress } = parts;
+  // The response cache's answers, given again without Yoga (see replayed-answers.ts).
+  const replayed =
+    config.responseCache.maxEntries > 0
+      ? createReplayedAnswers({
+          ...config.responseCache,
+          maxBodyBytes: config.limits.maxBodyBytes,
+          graphqlEndpoint: '/graphql',
+          admission,
+          clientAddress,
+          metrics,
+          logger,
+        })
+      : undefined;
+  const yoga = createYogaServer(config, parts, replayed);
+  return { yoga, listener: replayed ? replayed.listener(yoga) : yoga };
+}
+
+function createYogaServer(config: Config, parts: YogaParts, replayed: ReplayedAnswers | undefined): Yoga {
+  const { jobs, feed, poller, storage, admission, tracing, metrics, logger, maskedErrors, cors, clientAddress, graphiql, readiness, eventBridge } = parts;
   return createYoga<GatewayServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
