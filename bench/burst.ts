@@ -6,7 +6,7 @@
 // subscribes and gets that first event, then every job is set COMPLETED at once and the next poll
 // round sees them all. Latency: from the poller observing a job's change (`observedAt`) to each
 // subscriber receiving it, percentiles over every subscriber, median over rounds.
-import { startChild, type Child } from './child.ts';
+import { startChild, waitFor, type Child } from './child.ts';
 import type { GatewayProcessReady } from './gateway-process.ts';
 import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
 import { sample } from '../test/support/metrics.ts';
@@ -103,8 +103,4 @@ async function measure(gateway: Child<GatewayProcessReady>, options: BurstOption
   } finally {
     await pool.close();
   }
-}
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }

@@ -74,6 +74,11 @@ export async function startChild<Ready>(
 }
 
 /** A child process's memory, after a full GC when it runs with --expose-gc. */
+/** Resolves once `condition` holds, asking every 20 ms (a child's state, over IPC). */
+export async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 export interface MemorySample {
   rss: number;
   heapUsed: number;

@@ -6,6 +6,7 @@ import { FINISHED_IN_PRODUCTION, type OverheadResult } from './overhead.ts';
 import type { StartupResult } from './startup.ts';
 import { round } from './stats.ts';
 import type { SubscriptionResult } from './subscriptions.ts';
+import type { SubscriptionMemoryResult } from './subscription-memory.ts';
 import type { ReleaseResult } from './release.ts';
 import type { BurstResult, BurstScenario } from './burst.ts';
 import type { ResultsResult } from './results.ts';
@@ -18,6 +19,7 @@ export interface BenchResults {
   overhead?: OverheadResult;
   upstream?: UpstreamResult;
   subscriptions?: SubscriptionResult;
+  memory?: SubscriptionMemoryResult;
   release?: ReleaseResult;
   burst?: BurstResult;
   startup?: StartupResult;
@@ -168,7 +170,8 @@ export function renderReport(results: BenchResults): string {
         'protocol that serialises each event once, frames it for every subscription of a connection into one buffer and ' +
         'writes that in one call: what the client pool, on the same machine, can receive at best. Each round subscribes ' +
         'everyone anew and sends the four events; the first round warms up and is not counted. Memory is the server ' +
-        'process\'s after a full GC (`--expose-gc`): connections open against none, then (first round) subscriptions idle ' +
+        'process\'s after a full GC (`--expose-gc`), its RSS read once it stopped falling (V8 gives the pages a GC emptied ' +
+        'back from a background thread): connections open against none, then (first round) subscriptions idle ' +
         'against connections open. Fan-out latency: from the server ' +
         'stamping an event (the gateway: the poller observing the change, `observedAt`; millisecond resolution) to each client ' +
         'receiving it; percentiles over all subscribers per event, then the median over ' +
@@ -186,6 +189,25 @@ export function renderReport(results: BenchResults): string {
       `Upstream GetModelInvocationJob calls while all ${count(gateway.subscriptions)} gateway subscriptions were made (first round): ` +
         `${count(gateway.subscribeCalls)}, during which the poller ran ${count(gateway.subscribePollRounds)} rounds of at most one call each ` +
         '(one job watched); the subscriptions themselves need one call between them, whoever makes it.',
+      '',
+    );
+  }
+
+  if (results.memory) {
+    const { memory } = results;
+    out.push('## Memory per subscription', '');
+    out.push(
+      'N subscriptions to one job, held by a fresh gateway process, then by a fresh bare graphql-ws server (as in Subscriptions: ' +
+        `graphql-ws's own \`useServer\`, graphql-js, an in-memory pub/sub), each from a fresh client pool of the same make: real graphql-ws ` +
+        `clients, ${count(memory.perConnection)} subscriptions per connection${memory.perConnection === 100 ? ' (the default `WS_MAX_SUBSCRIPTIONS_PER_CONNECTION`)' : ''}, spread over ` +
+        `${count(memory.clientProcesses)} processes. Memory per idle subscription: the server's after a full GC (\`--expose-gc\`), its RSS ` +
+        'read once it stopped falling, with the subscriptions made (the gateway\'s each with its first event, SUBMITTED) ' +
+        'against the connections alone. Then the simulator moves the gateway\'s job through its life; fan-out is the ' +
+        'gateway\'s own `gateway_subscription_fanout_seconds`, from the observation to the last subscriber handed the event, ' +
+        'median over the four changes. Gateway / bare below 1 is less memory than bare graphql-ws; a cost per subscription ' +
+        'that stays flat as N grows is linear.',
+      '',
+      memoryTable(memory),
       '',
     );
   }
@@ -279,6 +301,25 @@ function overheadTable(overhead: OverheadResult): string {
   );
 }
 
+function memoryTable({ rows }: SubscriptionMemoryResult): string {
+  const ratio = (gateway: number, bare: number) => `${(gateway / bare).toFixed(2)}×`;
+  return table(
+    ['subscriptions', 'connections', 'gateway heap', 'bare heap', 'heap gateway / bare', 'gateway RSS', 'bare RSS', 'RSS gateway / bare', 'gateway fan-out, server side ms', 'µs per subscriber'],
+    rows.map(({ subscriptions, connections, gateway, bare }) => [
+      count(subscriptions),
+      count(connections),
+      kib(gateway.heap),
+      kib(bare.heap),
+      ratio(gateway.heap, bare.heap),
+      kib(gateway.rss),
+      kib(bare.rss),
+      ratio(gateway.rss, bare.rss),
+      ms(gateway.fanOutMs),
+      round((gateway.fanOutMs * 1000) / subscriptions, 2),
+    ]),
+  );
+}
+
 function releaseTable({ rows }: ReleaseResult): string {
   const first = rows[0];
   return table(
@@ -347,6 +388,31 @@ function targetsTable(results: BenchResults): string {
       `${kib(gateway.bytesPerSubscription.heap)} heap, ${kib(gateway.bytesPerSubscription.rss)} RSS`,
       perSubscription < 20_000 ? 'met' : gateway.bytesPerSubscription.heap < 20_000 ? 'met for heap, missed for RSS' : 'missed',
     ]);
+  }
+  if (results.memory && results.memory.rows.length > 0) {
+    const { rows: sizes } = results.memory;
+    const counts = sizes.map((row) => count(row.subscriptions)).join(', ');
+    const ratios = (of: 'heap' | 'rss') => sizes.map((row) => row.gateway[of] / row.bare[of]);
+    const [heap, rss] = [ratios('heap'), ratios('rss')];
+    const list = (values: number[]) => values.map((value) => `${value.toFixed(2)}×`).join(', ');
+    rows.push([
+      `memory per idle subscription ≤ bare graphql-ws's on the same clients (heap and RSS), at ${counts} subscriptions`,
+      `gateway / bare: heap ${list(heap)}; RSS ${list(rss)}`,
+      [...heap, ...rss].every((ratio) => ratio <= 1) ? 'met' : heap.every((ratio) => ratio <= 1) ? 'met for heap, missed for RSS' : 'missed',
+    ]);
+    if (sizes.length > 1) {
+      const [smallest, largest] = [sizes[0]!, sizes.at(-1)!];
+      const growth = {
+        heap: largest.gateway.heap / smallest.gateway.heap,
+        rss: largest.gateway.rss / smallest.gateway.rss,
+        fanOut: largest.gateway.fanOutMs / largest.subscriptions / (smallest.gateway.fanOutMs / smallest.subscriptions),
+      };
+      rows.push([
+        `the gateway's memory and server-side fan-out grow linearly from ${count(smallest.subscriptions)} to ${count(largest.subscriptions)} subscriptions (per subscription ≤ 2× that at ${count(smallest.subscriptions)})`,
+        `per subscription at ${count(largest.subscriptions)}: heap ${growth.heap.toFixed(2)}×, RSS ${growth.rss.toFixed(2)}×, server-side fan-out ${growth.fanOut.toFixed(2)}× (${ms(largest.gateway.fanOutMs)} ms)`,
+        Object.values(growth).every((value) => value <= 2) ? 'met' : 'missed',
+      ]);
+    }
   }
   if (results.release && results.release.rows.length > 1) {
     const { rows: released } = results.release;
@@ -417,6 +483,7 @@ export function renderSummary(results: BenchResults): string {
     );
   }
   if (results.subscriptions) out.push(subscriptionTable(results.subscriptions), '');
+  if (results.memory) out.push(memoryTable(results.memory), '');
   if (results.startup) {
     const s = results.startup;
     out.push(

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, then BENCHMARKS.md. Options:
 //   --quick        fewer, shorter runs at a smaller scale (smoke test); prints, writes nothing
-//   --only=a,b     only these benchmarks: overhead, upstream, subscriptions, release, burst, startup, results
+//   --only=a,b     only these benchmarks: overhead, upstream, subscriptions, memory, release, burst, startup,
+//                  results
 //   --out=FILE     where to write the report (default BENCHMARKS.md, and then the README's excerpt
 //                  between <!-- bench:start --> and <!-- bench:end --> too; with --quick, nowhere)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,10 +15,11 @@ import { runRelease, type ReleaseOptions } from './release.ts';
 import { renderReport, renderSummary, type BenchResults } from './report.ts';
 import { runResults, type ResultsOptions } from './results.ts';
 import { runStartup } from './startup.ts';
+import { runSubscriptionMemory, type SubscriptionMemoryOptions } from './subscription-memory.ts';
 import { runSubscriptions, type SubscriptionOptions } from './subscriptions.ts';
 import { runUpstream, type UpstreamOptions } from './upstream.ts';
 
-export const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'release', 'burst', 'startup', 'results'] as const;
+export const BENCHMARKS = ['overhead', 'upstream', 'subscriptions', 'memory', 'release', 'burst', 'startup', 'results'] as const;
 export type Benchmark = (typeof BENCHMARKS)[number];
 
 export interface BenchOptions {
@@ -42,6 +44,7 @@ export interface BenchSettings {
   http: OverheadOptions;
   upstream: UpstreamOptions;
   subscriptions: SubscriptionOptions;
+  memory: SubscriptionMemoryOptions;
   release: ReleaseOptions;
   burst: BurstOptions;
   startup: { runs: number };
@@ -55,6 +58,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         http: { rounds: 1, durationSeconds: 1, connections: 10 },
         upstream: { operationJobCounts: [1, 10], watchedJobCounts: [1, 100], rounds: 2 },
         subscriptions: { connections: 10, perConnection: 10, rounds: 1 },
+        memory: { counts: [100, 200], perConnection: 10 },
         release: { counts: [500, 1000], rounds: 1 },
         burst: { jobs: 4, subscribers: 200, perConnection: 10, rounds: 1 },
         startup: { runs: 1 },
@@ -64,6 +68,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         http: { rounds: 5, durationSeconds: 3, connections: 10 },
         upstream: { operationJobCounts: [1, 10, 100], watchedJobCounts: [1, 100, 1000, 10_000], rounds: 3 },
         subscriptions: { connections: 100, perConnection: 100, rounds: 3 },
+        memory: { counts: [10_000, 25_000, 50_000], perConnection: 100 },
         release: { counts: [2500, 5000, 10_000], rounds: 3 },
         burst: { jobs: 20, subscribers: 2000, perConnection: 10, rounds: 7 },
         startup: { runs: 5 },
@@ -87,6 +92,7 @@ export async function runBenchmarks(
   results.overhead = await step('overhead', () => runOverhead(settings.http));
   results.upstream = await step('upstream', () => runUpstream(settings.upstream));
   results.subscriptions = await step('subscriptions', () => runSubscriptions(settings.subscriptions));
+  results.memory = await step('memory', () => runSubscriptionMemory(settings.memory));
   results.release = await step('release', () => runRelease(settings.release));
   results.burst = await step('burst', () => runBurst(settings.burst));
   results.startup = await step('startup', () => runStartup(settings.startup));

@@ -2,13 +2,14 @@
 // process per core) holds `connections` × `perConnection` subscriptions to one job on a gateway
 // in a child process, then to a bare graphql-ws server (bare-ws-process.ts) and to the floor
 // (floor-ws-process.ts) the same way.
-// Measured for each: memory per connection and per idle subscription (after a full GC), and
-// fan-out latency, from the server stamping an event (the gateway: its poller observing a status
-// change; `observedAt`) to each client receiving it (same machine clock); plus the server's CPU
-// time per event and, for the gateway, the time it took to hand each event to every subscriber
-// (its own fan-out metric) and the upstream calls that subscribing cost.
+// Measured for each: memory per connection and per idle subscription (after a full GC, see
+// settledMemory), and fan-out latency, from the server stamping an event (the gateway: its poller
+// observing a status change; `observedAt`) to each client receiving it (same machine clock);
+// plus the server's CPU time per event and, for the gateway, the time it took to hand each event
+// to every subscriber (its own fan-out metric) and the upstream calls that subscribing cost.
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { startChild, type Child, type MemorySample } from './child.ts';
+import { startChild, waitFor, type Child, type MemorySample } from './child.ts';
 import type { GatewayProcessReady } from './gateway-process.ts';
 import { CLIENT_HEADERS, STATUS_SUBSCRIPTION } from './queries.ts';
 import { sample } from '../test/support/metrics.ts';
@@ -63,8 +64,9 @@ export interface SubscriptionResult {
   floor: FanOutResult;
 }
 
-const LIFECYCLE = ['Validating', 'Scheduled', 'InProgress', 'Completed'] as const;
-const STATUS_NAMES: Record<string, string> = {
+/** The changes of a job's life after SUBMITTED, as the simulator names them, and as GraphQL does. */
+export const LIFECYCLE = ['Validating', 'Scheduled', 'InProgress', 'Completed'] as const;
+export const STATUS_NAMES: Record<string, string> = {
   Validating: 'VALIDATING',
   Scheduled: 'SCHEDULED',
   InProgress: 'IN_PROGRESS',
@@ -87,9 +89,57 @@ interface Target {
   drained(): Promise<void>;
 }
 
-const waitFor = async (condition: () => Promise<boolean>) => {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
-};
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+
+/** A process's resident set now, read from outside it (Linux); undefined where /proc is not. */
+function residentBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A child's memory after a full GC, with its RSS read once it has stopped falling: V8 hands the
+ * pages a GC emptied back to the system from a background thread, so an RSS read right after the
+ * GC still counts some of them (after 10,000 subscriptions made at once, 1 to 3 KiB each, for
+ * the gateway and bare graphql-ws alike). Off Linux, the RSS read with the GC.
+ */
+export async function settledMemory(child: Child<unknown>): Promise<MemorySample> {
+  const sample = await child.request<MemorySample>({ type: 'memory' });
+  let rss = residentBytes(child.process.pid);
+  if (rss === undefined) return sample;
+  // Read every 200 ms until it has fallen by less than 0.5% twice in a row (for 3 s at most).
+  let steady = 0;
+  for (let waited = 0; waited < 3000 && steady < 2; waited += 200) {
+    await sleep(200);
+    const now: number = residentBytes(child.process.pid) ?? rss;
+    steady = now > rss * 0.995 ? steady + 1 : 0;
+    rss = now;
+  }
+  return { ...sample, rss };
+}
+
+/**
+ * The server's memory once what it does after start-up in the background (the gateway renders its
+ * GraphiQL page, 9 MB) is done: settled samples half a second apart until the heap moves by less
+ * than 256 KiB (10 s at most).
+ */
+export async function quietMemory(server: Child<unknown>): Promise<MemorySample> {
+  let last = await settledMemory(server);
+  for (let waited = 0; waited < 10_000; waited += 500) {
+    await sleep(500);
+    const now = await settledMemory(server);
+    const quiet = Math.abs(now.heapUsed - last.heapUsed) < 256 * 1024;
+    last = now;
+    if (quiet) break;
+  }
+  return last;
+}
 
 export async function runSubscriptions(options: SubscriptionOptions): Promise<SubscriptionResult> {
   // Both start at once (start-up is slow, idle servers cost nothing); they are measured in turn.
@@ -157,18 +207,18 @@ function publishing(child: Child<{ url: string }>): Target {
   };
 }
 
-const clientProcessesOf = (options: SubscriptionOptions) =>
+export const clientProcessesOf = (options: Pick<SubscriptionOptions, 'clientProcesses'> & { connections: number }) =>
   Math.min(options.clientProcesses ?? availableParallelism(), options.connections);
 
 async function measureFanOut(options: SubscriptionOptions, target: Target): Promise<FanOutResult> {
   const total = options.connections * options.perConnection;
   const { child } = target;
-  const memory = () => child.request<MemorySample>({ type: 'memory' });
+  const memory = () => settledMemory(child);
   const processes = clientProcessesOf(options);
   const pools = await Promise.all(Array.from({ length: processes }, () => startChild<object>('bench/client-pool-process.ts')));
   const everyPool = <T>(command: Record<string, unknown>) => Promise.all(pools.map((pool) => pool.request<T>(command)));
   try {
-    const baseline = await memory();
+    const baseline = await quietMemory(child);
     const url = `${child.ready.url.replace(/^http/, 'ws')}/graphql`;
     // Connections shared out as evenly as they go.
     await Promise.all(

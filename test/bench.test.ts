@@ -10,11 +10,12 @@ describe('npm run bench', () => {
     const results = await runBenchmarks(
       {
         quick: true,
-        only: ['overhead', 'upstream', 'subscriptions', 'release', 'burst', 'results'],
+        only: ['overhead', 'upstream', 'subscriptions', 'memory', 'release', 'burst', 'results'],
         settings: {
           http: { rounds: 1, durationSeconds: 0.2, connections: 2 },
           upstream: { operationJobCounts: [2], watchedJobCounts: [10], rounds: 1 },
           subscriptions: { connections: 2, perConnection: 3, rounds: 1 },
+          memory: { counts: [6], perConnection: 3 },
           release: { counts: [20, 40], rounds: 1 },
           burst: { jobs: 3, subscribers: 12, perConnection: 2, rounds: 1 },
           startup: { runs: 0 },
@@ -24,16 +25,17 @@ describe('npm run bench', () => {
       () => undefined,
     );
     const report = renderReport(results);
-    for (const section of ['## Gateway overhead (HTTP)', '## Upstream efficiency', '## Subscriptions', '## Releasing subscriptions', '## Bursts of changes', '## Job results', '## Targets']) {
+    for (const section of ['## Gateway overhead (HTTP)', '## Upstream efficiency', '## Subscriptions', '## Memory per subscription', '## Releasing subscriptions', '## Bursts of changes', '## Job results', '## Targets']) {
       expect(report).toContain(section);
     }
     expect(results.overhead!.scenarios.every((scenario) => scenario.requestsPerSecond > 0)).toBe(true);
     expect(results.subscriptions!.gateway.fanOut.events).toBe(4);
     expect(results.subscriptions!.bare.fanOut.events).toBe(4);
     expect(results.subscriptions!.clientProcesses).toBe(Math.min(availableParallelism(), 2));
+    expect(results.memory!.rows.map((row) => [row.subscriptions, row.connections])).toEqual([[6, 2]]);
     expect(results.release!.rows.map((row) => row.subscriptions)).toEqual([20, 40]);
     expect([results.burst!.burst.jobs, results.burst!.oneJob.jobs, results.burst!.burst.subscribers]).toEqual([3, 1, 12]);
     expect(results.results!.all.records).toBe(300);
     expect(report).not.toMatch(/NaN|undefined/);
-  }, 60_000);
+  }, 90_000);
 });

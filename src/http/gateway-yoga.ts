@@ -20,6 +20,7 @@ import { createHttpObservabilityPlugin } from '../plugins/http-observability-plu
 import { createOperationObservabilityPlugin } from '../plugins/operation-observability-plugin.ts';
 import { createQueryLimitsPlugins } from '../plugins/query-limits-plugin.ts';
 import { createResponseCachePlugin } from '../plugins/response-cache-plugin.ts';
+import { createSubscriptionStartPlugin } from '../plugins/subscription-start-plugin.ts';
 import { createWarningsPlugin } from '../plugins/warnings-plugin.ts';
 import type { ResultsStorage } from '../results/storage.ts';
 import { createContext, type Context } from '../schema/context.ts';
@@ -116,6 +117,7 @@ function createYogaServer(config: Config, parts: YogaParts, replayed: ReplayedAn
       ...createQueryLimitsPlugins({ limits: config.limits, introspection: config.introspection }),
       createOperationObservabilityPlugin({ metrics, tracing }),
       createSharedSubscriptionExecutionPlugin(),
+      createSubscriptionStartPlugin(),
       createWarningsPlugin(),
       // Last: a hit answers in onParams, so plugins that reject requests must come before it.
       config.responseCache.maxEntries > 0 &&

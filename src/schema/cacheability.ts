@@ -20,18 +20,24 @@ export interface Cacheability {
 }
 
 export function createCacheability(): Cacheability {
-  let jobs = 0;
-  let volatile = false;
-  return {
-    noteJob(job) {
-      jobs += 1;
-      if (!isTerminalStatus(job.status)) volatile = true;
-    },
-    markVolatile() {
-      volatile = true;
-    },
-    get cacheable() {
-      return jobs > 0 && !volatile;
-    },
-  };
+  return new AnswerCacheability();
+}
+
+// A class, not closures: every operation has one, and a subscription keeps its own as long as it runs.
+class AnswerCacheability implements Cacheability {
+  private jobs = 0;
+  private volatile = false;
+
+  noteJob(job: ModelInvocationJob): void {
+    this.jobs += 1;
+    if (!isTerminalStatus(job.status)) this.volatile = true;
+  }
+
+  markVolatile(): void {
+    this.volatile = true;
+  }
+
+  get cacheable(): boolean {
+    return this.jobs > 0 && !this.volatile;
+  }
 }

@@ -1,10 +1,12 @@
 // What every resolver receives. Built fresh per operation so loaders are never shared. Its
 // upstream calls are charged to the caller's share of the upstream budget (see callerOf).
+import { RequestCache } from '@pothos/plugin-scope-auth';
 import DataLoader from 'dataloader';
 import type { Principal } from '../access/scopes.ts';
+import type { ModelInvocationJob } from '../bedrock/job.ts';
 import { createJobLoader, type JobLoader } from '../bedrock/loader.ts';
 import type { JobHistory } from '../bedrock/job-history.ts';
-import type { JobsApi } from '../bedrock/jobs.ts';
+import type { CreateJobInput, JobsApi, ListJobsInput } from '../bedrock/jobs.ts';
 import { createResultsReader, type ResultsOptions, type ResultsReader } from '../results/job-results.ts';
 import type { RetryOptions } from '../results/retry-failed-records.ts';
 import type { ResultsStorage } from '../results/storage.ts';
@@ -84,30 +86,13 @@ export function callerOf(principal: Principal, clientAddress: string | undefined
 
 export function createContext(deps: ContextDependencies): Context {
   const cacheability = createCacheability();
-  const jobs = deps.jobs.forCaller(callerOf(deps.principal, deps.clientAddress));
-  // Created on first use: subscriptions and mutations never need one.
-  let jobLoader: JobLoader | undefined;
-  const job: JobLoader = {
-    load(identifier) {
-      jobLoader ??= createJobLoader(jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
-      return jobLoader.load(identifier).then((loaded) => {
-        cacheability.noteJob(loaded);
-        return loaded;
-      });
-    },
-    primeFrom(listed) {
-      jobLoader ??= createJobLoader(jobs, { concurrency: deps.upstreamConcurrency, maxJobs: deps.maxJobsPerOperation });
-      jobLoader.primeFrom(listed);
-    },
-  };
-  let historyLoader: DataLoader<string, JobHistory> | undefined;
-  const history = { load: (jobId: string) => (historyLoader ??= createHistoryLoader(jobs)).load(jobId) };
+  const jobs = new CallerJobs(deps.jobs, callerOf(deps.principal, deps.clientAddress));
   return {
     jobs,
     feed: deps.feed,
     poller: deps.poller,
-    loaders: { job, history },
-    results: createResultsReader(deps.results.storage, deps.results.options, { maxJobs: deps.maxJobsPerOperation }),
+    loaders: new OperationLoaders(jobs, deps.upstreamConcurrency, deps.maxJobsPerOperation, cacheability),
+    results: new OperationResults(deps.results.storage, deps.results.options, deps.maxJobsPerOperation),
     storage: deps.results.storage,
     retry: deps.retry,
     limits: { maxBatchIdentifiers: deps.maxBatchIdentifiers },
@@ -116,6 +101,114 @@ export function createContext(deps: ContextDependencies): Context {
     cacheability,
     warnings: [],
   };
+}
+
+// What follows makes its parts on first use. A subscription keeps its context for as long as it
+// runs (10,000 of them for a busy job), and starting one only reads its caller and the identifiers;
+// most never load, list or read results at all.
+
+/** Bedrock with every call charged to `caller`: the caller's view of it is made on the first call. */
+class CallerJobs implements JobsApi {
+  private view: JobsApi | undefined;
+
+  constructor(
+    private readonly api: JobsApi,
+    readonly caller: string,
+  ) {}
+
+  get identifiers() {
+    return this.api.identifiers;
+  }
+
+  forCaller(caller: string): JobsApi {
+    return this.api.forCaller(caller);
+  }
+
+  getJob(jobId: string, options?: { fresh?: boolean }) {
+    return this.calls().getJob(jobId, options);
+  }
+
+  cachedJobs(jobIds: readonly string[]) {
+    return this.calls().cachedJobs(jobIds);
+  }
+
+  histories(jobIds: readonly string[]) {
+    return this.calls().histories(jobIds);
+  }
+
+  listJobs(input: ListJobsInput) {
+    return this.calls().listJobs(input);
+  }
+
+  stopJob(jobId: string) {
+    return this.calls().stopJob(jobId);
+  }
+
+  createJob(input: CreateJobInput) {
+    return this.calls().createJob(input);
+  }
+
+  private calls(): JobsApi {
+    return (this.view ??= this.api.forCaller(this.caller));
+  }
+}
+
+/** The operation's loaders; every job loaded is noted in its cacheability. */
+class OperationLoaders {
+  private jobLoader: JobLoader | undefined;
+  private historyLoader: DataLoader<string, JobHistory> | undefined;
+
+  constructor(
+    private readonly jobs: JobsApi,
+    private readonly concurrency: number,
+    private readonly maxJobs: number,
+    private readonly cacheability: Cacheability,
+  ) {}
+
+  get job(): JobLoader {
+    this.jobLoader ??= notingJobs(createJobLoader(this.jobs, { concurrency: this.concurrency, maxJobs: this.maxJobs }), this.cacheability);
+    return this.jobLoader;
+  }
+
+  get history(): Pick<DataLoader<string, JobHistory>, 'load'> {
+    return (this.historyLoader ??= createHistoryLoader(this.jobs));
+  }
+}
+
+function notingJobs(loader: JobLoader, cacheability: Cacheability): JobLoader {
+  return {
+    load: (identifier) =>
+      loader.load(identifier).then((loaded) => {
+        cacheability.noteJob(loaded);
+        return loaded;
+      }),
+    primeFrom: (listed) => loader.primeFrom(listed),
+  };
+}
+
+/** Jobs' results, each job's folder listed once per operation. */
+class OperationResults implements ResultsReader {
+  private reader: ResultsReader | undefined;
+
+  constructor(
+    private readonly storage: ResultsStorage,
+    private readonly options: ResultsOptions,
+    private readonly maxJobs: number,
+  ) {}
+
+  forJob(job: ModelInvocationJob) {
+    this.reader ??= createResultsReader(this.storage, this.options, { maxJobs: this.maxJobs });
+    return this.reader.forJob(job);
+  }
+}
+
+/**
+ * Forgets the scopes checked while the operation started. Pothos keeps what it checked for as
+ * long as the context lives (five Maps, 1.2 KB), and a subscription keeps its context for as long
+ * as it runs; a field of its events that checks a scope again checks it anew.
+ */
+export function forgetCheckedScopes(context: Context): void {
+  RequestCache.clearForContext(context);
 }
 
 /** One history read for the jobs of a tick; a job asked for by several fields is read once. */

@@ -19,8 +19,10 @@ export interface Sink<T> {
  * 10,000 streams then costs 10,000 calls, not 10,000 promise chains (see
  * websocket/direct-delivery.ts). A piped stream is no longer iterated; `return()` still ends it.
  */
-export interface Pipeable<T> {
+export interface Pipeable<T> extends AsyncIterator<T> {
   pipe(sink: Sink<T>): void;
+  /** Ends the stream, piped or not. */
+  return(): Promise<IteratorResult<T>>;
 }
 
 export const isPipeable = <T>(value: unknown): value is Pipeable<T> =>
@@ -43,7 +45,8 @@ export function createEventStream<T>(onEnd: () => void): EventStream<T> {
 export const done = <T>(): IteratorResult<T> => ({ value: undefined, done: true });
 
 class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeable<T> {
-  private readonly queue: T[] = [];
+  // Made for the first value that finds nobody waiting: a piped stream never needs one.
+  private queue: T[] | undefined;
   private waiting: ((result: IteratorResult<T>) => void) | undefined;
   private sink: Sink<T> | undefined;
   private ended = false;
@@ -62,7 +65,7 @@ class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeabl
       this.waiting = undefined;
       waiting({ value, done: false });
     } else {
-      this.queue.push(value);
+      (this.queue ??= []).push(value);
     }
   }
 
@@ -72,7 +75,7 @@ class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeabl
     this.onEnd();
     if (this.sink) return this.sink.end();
     const waiting = this.waiting;
-    if (waiting && this.queue.length === 0) {
+    if (waiting && !this.queue?.length) {
       this.waiting = undefined;
       waiting(done());
     }
@@ -80,7 +83,9 @@ class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeabl
 
   pipe(sink: Sink<T>): void {
     this.sink = sink;
-    for (const value of this.queue.splice(0)) sink.next(value);
+    const queued = this.queue;
+    this.queue = undefined;
+    for (const value of queued ?? []) sink.next(value);
     if (this.ended) sink.end();
   }
 
@@ -89,13 +94,13 @@ class PushStream<T> implements EventStream<T>, AsyncIterableIterator<T>, Pipeabl
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.queue.length > 0) return Promise.resolve({ value: this.queue.shift() as T, done: false });
+    if (this.queue?.length) return Promise.resolve({ value: this.queue.shift() as T, done: false });
     if (this.ended) return Promise.resolve(done());
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
   return(): Promise<IteratorResult<T>> {
-    this.queue.length = 0;
+    this.queue = undefined;
     this.end();
     return Promise.resolve(done());
   }

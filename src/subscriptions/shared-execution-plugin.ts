@@ -12,6 +12,8 @@ import { done, isPipeable, type Pipeable, type Sink } from './event-stream.ts';
 import { sessionOfContext } from '../access/credential-session.ts';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
+/** The result of an event for a subscription's arguments, shared by those with the same key. */
+type SharedExecute = (args: ExecutionArgs, key: string, event: unknown) => Result;
 
 // Subscriptions whose results can be piped, by context: a transport that writes events itself
 // takes them from here instead of iterating what the envelop returns (see
@@ -20,8 +22,10 @@ const pipeableResults = new WeakMap<object, Pipeable<ExecutionResult>>();
 
 /**
  * The results of the subscription started with this context, when its events can be piped.
- * Piping skips the per-event hooks other plugins wrap around the iterator (error masking,
- * error metrics): whoever pipes applies those itself.
+ * Piping skips what other plugins wrap around the iterator the envelop returns: their hooks on
+ * each event (error masking, error metrics), which whoever pipes applies itself, and at its end,
+ * as it ends the subscription with these results' `return()` (none of the gateway's plugins has
+ * an `onEnd` hook).
  */
 export function pipeableResultsOf(context: unknown): Pipeable<ExecutionResult> | undefined {
   return typeof context === 'object' && context !== null ? pipeableResults.get(context) : undefined;
@@ -32,7 +36,7 @@ export function createSharedSubscriptionExecutionPlugin(): Plugin {
   // everything goes once every subscriber has been handed the event.
   const results = new WeakMap<object, WeakMap<DocumentNode, Map<string, Result>>>();
 
-  const sharedExecute = (args: ExecutionArgs, key: string, event: unknown): Result => {
+  const sharedExecute: SharedExecute = (args, key, event) => {
     if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
     let byDocument = results.get(event);
     if (!byDocument) results.set(event, (byDocument = new WeakMap()));
@@ -53,10 +57,10 @@ export function createSharedSubscriptionExecutionPlugin(): Plugin {
           args.variableValues ?? null,
           sessionOfContext((args.contextValue ?? {}) as Parameters<typeof sessionOfContext>[0]),
         ]);
-        const results = mapEvents(stream, (event) => sharedExecute(args, key, event));
-        if (isPipeable(results) && typeof args.contextValue === 'object' && args.contextValue !== null) {
-          pipeableResults.set(args.contextValue, results);
-        }
+        const source = stream[Symbol.asyncIterator]();
+        if (!isPipeable<unknown>(source)) return new ExecutedEvents(source, sharedExecute, args, key);
+        const results = new PipeableExecutedEvents(source, sharedExecute, args, key);
+        if (typeof args.contextValue === 'object' && args.contextValue !== null) pipeableResults.set(args.contextValue, results);
         return results;
       }) as Parameters<typeof setSubscribeFn>[0]);
     },
@@ -74,65 +78,68 @@ function withPlainData(result: Result): Result {
 }
 
 /**
- * Maps an event stream. Not an async generator: `return()` must reach the source at once, even
- * while it waits for the next event, so the subscription releases its watch immediately. A
- * pipeable source gives a pipeable result. A class, as there is one per subscription.
+ * A subscription's events, each executed (or its shared result taken) as it comes. Not an async
+ * generator: `return()` must reach the source at once, even while it waits for the next event, so
+ * the subscription releases its watch immediately. A class holding what it executes with, not a
+ * closure: there is one per subscription, for as long as it runs.
  */
-function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => R | Promise<R>): AsyncIterableIterator<R> {
-  const iterator = source[Symbol.asyncIterator]();
-  return isPipeable<T>(iterator) ? new MappedPipeableEvents(iterator, map) : new MappedEvents(iterator, map);
-}
-
-class MappedEvents<T, R> implements AsyncIterableIterator<R> {
+class ExecutedEvents implements AsyncIterableIterator<ExecutionResult> {
   constructor(
-    protected readonly iterator: AsyncIterator<T>,
-    protected readonly map: (event: T) => R | Promise<R>,
+    protected readonly source: AsyncIterator<unknown>,
+    private readonly execute: SharedExecute,
+    private readonly args: ExecutionArgs,
+    private readonly key: string,
   ) {}
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<R> {
+  resultOf(event: unknown): Result {
+    return this.execute(this.args, this.key, event);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<ExecutionResult> {
     return this;
   }
 
-  async next(): Promise<IteratorResult<R>> {
-    const next = await this.iterator.next();
-    return next.done ? done() : { value: await this.map(next.value), done: false };
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    const next = await this.source.next();
+    return next.done ? done() : { value: await this.resultOf(next.value), done: false };
   }
 
-  async return(): Promise<IteratorResult<R>> {
-    await this.iterator.return?.();
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
     return done();
   }
 
-  async throw(error: unknown): Promise<IteratorResult<R>> {
-    await this.iterator.return?.();
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
     throw error;
   }
 }
 
-class MappedPipeableEvents<T, R> extends MappedEvents<T, R> implements Pipeable<R> {
-  constructor(iterator: AsyncIterator<T> & Pipeable<T>, map: (event: T) => R | Promise<R>) {
-    super(iterator, map);
+/** Of a pipeable source: piped, each event is executed on its way to the sink. */
+class PipeableExecutedEvents extends ExecutedEvents implements Pipeable<ExecutionResult> {
+  constructor(source: AsyncIterator<unknown> & Pipeable<unknown>, execute: SharedExecute, args: ExecutionArgs, key: string) {
+    super(source, execute, args, key);
   }
 
-  pipe(sink: Sink<R>): void {
-    (this.iterator as AsyncIterator<T> & Pipeable<T>).pipe(new MappingSink(this.map, sink));
+  pipe(sink: Sink<ExecutionResult>): void {
+    (this.source as AsyncIterator<unknown> & Pipeable<unknown>).pipe(new ExecutingSink(this, sink));
   }
 }
 
-/** Maps values on their way to a sink, handing them on in order even when some are promises. */
-class MappingSink<T, R> implements Sink<T> {
-  // Set while a promised value is outstanding: everything after it waits behind it.
+/** Executes events on their way to a sink, handing results on in order even when some are promises. */
+class ExecutingSink implements Sink<unknown> {
+  // Set while a promised result is outstanding: everything after it waits behind it.
   private pending: Promise<void> | undefined;
 
   constructor(
-    private readonly map: (event: T) => R | Promise<R>,
-    private readonly sink: Sink<R>,
+    private readonly events: ExecutedEvents,
+    private readonly sink: Sink<ExecutionResult>,
   ) {}
 
-  next(event: T): void {
-    let value: R | Promise<R>;
+  next(event: unknown): void {
+    let value: Result;
     try {
-      value = this.map(event);
+      value = this.events.resultOf(event);
     } catch (error) {
       return this.fail(error);
     }

@@ -9,9 +9,10 @@
 //
 // graphql-ws still owns the operation: it gets an iterator that yields nothing and finishes when
 // the stream does (it then sends `complete`, or `error` if the stream failed), and whose
-// `return()` (client `complete`, socket closed) ends the stream through the envelop's iterator,
-// so the hooks waiting for the end still run. Every frame of an operation goes out before its
-// `complete`: the connection's batch is written when the stream ends, before the iterator finishes.
+// `return()` (client `complete`, socket closed) ends the stream through the iterator it was handed
+// (the transport hands the results themselves: see websocket/transport.ts). Every frame of an
+// operation goes out before its `complete`: the connection's batch is written when the stream
+// ends, before the iterator finishes.
 import type { Socket } from 'node:net';
 import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
@@ -40,8 +41,8 @@ export interface DeliveryHooks<Operation> {
 }
 
 /**
- * Pipes `results` to the socket; returns the iterator graphql-ws is to hold instead of the
- * envelop's `iterator`, which is never iterated, only returned, to end everything behind it.
+ * Pipes `results` to the socket; returns the iterator graphql-ws is to hold instead of
+ * `iterator`, which is never iterated, only returned, to end everything behind it.
  */
 export function deliverDirectly<Operation>(
   results: Pipeable<ExecutionResult>,
@@ -63,7 +64,9 @@ class DirectDelivery<Operation> implements Sink<ExecutionResult> {
   private readonly head: Buffer;
   /** Once the stream ended: how. */
   private outcome: { error: unknown } | { error?: undefined } | undefined;
-  private settle: ((outcome: { error?: unknown }) => void) | undefined;
+  // The settling functions of `whenEnded` themselves, not a closure over them: one less per subscription.
+  private resolveEnded: ((result: IteratorResult<never>) => void) | undefined;
+  private rejectEnded: ((error: unknown) => void) | undefined;
   private whenEnded: Promise<IteratorResult<never>> | undefined;
   private awaitingBatch = false;
 
@@ -100,7 +103,8 @@ class DirectDelivery<Operation> implements Sink<ExecutionResult> {
   /** Resolves once the stream ended; rejects if it failed. */
   ended(): Promise<IteratorResult<never>> {
     this.whenEnded ??= new Promise((resolve, reject) => {
-      this.settle = ({ error }) => (error === undefined ? resolve(done<never>()) : reject(error));
+      this.resolveEnded = resolve;
+      this.rejectEnded = reject;
       if (this.outcome && !this.awaitingBatch) this.settle(this.outcome);
     });
     return this.whenEnded;
@@ -116,14 +120,20 @@ class DirectDelivery<Operation> implements Sink<ExecutionResult> {
       this.awaitingBatch = true;
       batch.afterWrite(this);
     } else {
-      this.settle?.(outcome);
+      this.settle(outcome);
     }
   }
 
   /** Its connection's batch was written. */
   batchWritten(): void {
     this.awaitingBatch = false;
-    if (this.outcome) this.settle?.(this.outcome);
+    if (this.outcome) this.settle(this.outcome);
+  }
+
+  /** Settles `ended()`, if anyone asked yet. */
+  private settle({ error }: { error?: unknown }): void {
+    if (error === undefined) this.resolveEnded?.(done<never>());
+    else this.rejectEnded?.(error);
   }
 
   private payloadOf(result: ExecutionResult): Buffer {

@@ -2,7 +2,8 @@
 // the caller's WebSocket rate, the per-connection cap, parsing and validation, the admission
 // decision (credential expiry, request rate) — all through Yoga's envelop, so its plugins
 // (masking, limits, auth scopes) apply to WebSockets as to HTTP. It answers with the execution
-// arguments or the errors to send.
+// arguments or the errors to send. The first two are checked as the message arrives, the rest
+// at the operation's turn (start-turns.ts).
 import type { IncomingMessage } from 'node:http';
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Context as WsContext, OperationResult, SubscribePayload } from 'graphql-ws';
@@ -12,13 +13,15 @@ import type { WebSocket } from 'ws';
 import type { Admission } from '../access/admission.ts';
 import type { Principal } from '../access/scopes.ts';
 import { ErrorCode, createGatewayError } from '../errors.ts';
-import { createOperationRecord, logOperation, recordErrors, requestIdFrom } from '../observability/operation-record.ts';
+import { createOperationRecord, logOperation, recordErrors, requestIdFrom, type OperationRecord } from '../observability/operation-record.ts';
 import type { GatewayServerContext } from '../http/server-context.ts';
 import type { Context } from '../schema/context.ts';
 import type { LiveOperations } from './live-operations.ts';
+import { createStartTurns } from './start-turns.ts';
 
 type Yoga = YogaServerInstance<GatewayServerContext, Context>;
 type Extra = { socket: WebSocket; request: IncomingMessage };
+type Connection = WsContext<Record<string, unknown> | undefined, Extra>;
 
 /** The root value carries Yoga's enveloped execute/subscribe into graphql-ws's callbacks. */
 export interface EnvelopedRoot {
@@ -39,35 +42,21 @@ export interface OperationSetupOptions {
 
 export function createOperationSetup(options: OperationSetupOptions) {
   const { yoga, admission, live, logger } = options;
+  const starts = createStartTurns();
 
-  return async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
-    const principal = options.principalOf(ctx);
-    const record = createOperationRecord('ws', requestIdFrom(undefined));
-    record.principal = principal;
-    const refuse = (errors: readonly GraphQLError[]) => {
-      recordErrors(record, errors);
-      logOperation(logger, record, { id });
-      return errors;
-    };
-    const address = options.clientAddress(ctx.extra.request);
-    // Every subscribe message costs a token before it is read, valid or not: reading one (parsing,
-    // validating) is the work a flood of them would make. Their own bucket has room for a
-    // dashboard's subscription per row at once.
-    const flooding = admission.message(principal, address);
-    if (flooding) return refuse([flooding.error]);
-    // ctx.subscriptions already holds this operation's id.
-    if (holdsMoreThan(ctx.subscriptions, options.maxSubscriptionsPerConnection)) {
-      return refuse([
-        createGatewayError(
-          ErrorCode.LIMIT_EXCEEDED,
-          `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
-        ),
-      ]);
-    }
-    // The credentials stay here: nothing downstream needs them, so nothing can log them.
-    const { connectionParams: _credentials, ...connection } = ctx;
+  const refuse = (record: OperationRecord, id: string, errors: readonly GraphQLError[]) => {
+    recordErrors(record, errors);
+    logOperation(logger, record, { id });
+    return errors;
+  };
+
+  /** Everything but the checks made on arrival, at the operation's turn. */
+  const setUp = async (ctx: Connection, id: string, payload: SubscribePayload, record: OperationRecord, principal: Principal, address: string) => {
+    // Not graphql-ws's connection context: the credentials stay there (nothing downstream needs
+    // them, so nothing can log them), and its other members would be four more properties on every
+    // operation's context, which V8 would then store as a dictionary (a subscription keeps its
+    // context as long as it runs).
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-      ...connection,
       req: ctx.extra.request,
       socket: ctx.extra.socket,
       params: payload,
@@ -78,16 +67,16 @@ export function createOperationSetup(options: OperationSetupOptions) {
     try {
       document = parse(payload.query);
     } catch (error) {
-      return refuse([error as GraphQLError]);
+      return refuse(record, id, [error as GraphQLError]);
     }
     const errors = validate(schema, document);
-    if (errors.length > 0) return refuse(errors);
+    if (errors.length > 0) return refuse(record, id, errors);
     // Queries and mutations over a socket count against the request rate like HTTP ones.
     // Subscription starts only spend from the WebSocket bucket above: a dashboard opening a
     // stream per visible row must not trip the smaller burst meant for request floods.
     const counted = getOperationAST(document, payload.operationName)?.operation !== 'subscription';
     const refusal = admission.operation(principal, address, counted);
-    if (refusal) return refuse([refusal.error]);
+    if (refusal) return refuse(record, id, [refusal.error]);
     live.started(ctx, id, record);
     return {
       schema,
@@ -97,6 +86,32 @@ export function createOperationSetup(options: OperationSetupOptions) {
       contextValue: await contextFactory(),
       rootValue: { execute, subscribe } satisfies EnvelopedRoot,
     };
+  };
+
+  return (ctx: Connection, id: string, payload: SubscribePayload) => {
+    const principal = options.principalOf(ctx);
+    const record = createOperationRecord('ws', requestIdFrom(undefined));
+    record.principal = principal;
+    const address = options.clientAddress(ctx.extra.request);
+    // Every subscribe message costs a token before it is read, valid or not: reading one (parsing,
+    // validating) is the work a flood of them would make. Their own bucket has room for a
+    // dashboard's subscription per row at once.
+    const flooding = admission.message(principal, address);
+    if (flooding) return refuse(record, id, [flooding.error]);
+    // ctx.subscriptions already holds this operation's id.
+    if (holdsMoreThan(ctx.subscriptions, options.maxSubscriptionsPerConnection)) {
+      return refuse(record, id, [
+        createGatewayError(
+          ErrorCode.LIMIT_EXCEEDED,
+          `This connection already runs ${options.maxSubscriptionsPerConnection} operations (WS_MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first`,
+        ),
+      ]);
+    }
+    // Checked as it arrives, set up at its turn (see start-turns.ts); what waits for it holds
+    // little more than the operation's record.
+    const turn = starts.wait();
+    const start = () => setUp(ctx, id, payload, record, principal, address);
+    return turn ? turn.then(start) : start();
   };
 }
 
