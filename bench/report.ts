@@ -129,8 +129,8 @@ export function renderReport(results: BenchResults): string {
       '',
     );
     out.push(
-      'Calls to Bedrock per poll interval, with N unfinished jobs watched (the poller driven directly, one `watch()` per job; the ' +
-        'account also holds N finished jobs submitted a day earlier). The first round after the jobs are watched, and the median ' +
+      'Calls to Bedrock per poll interval, with N unfinished jobs watched (the poller driven directly, one `watch()` per job; each ' +
+        'row on an account of its own, which also holds N finished jobs submitted a day earlier). The first round after the jobs are watched, and the median ' +
         'of the rounds after it. The first round knows nothing of the jobs yet, so it cannot bound a list by submit time and gets ' +
         'each job; subscriptions do not pay this, as each fetches its job while watching it. Later rounds read list pages, ' +
         'newest first, down to the oldest watched unfinished job: 1,000 jobs a page.',

@@ -53,6 +53,14 @@ async function perOperation(options: UpstreamOptions) {
 }
 
 async function perInterval(options: UpstreamOptions) {
+  const rows = [];
+  // An account of its own per row: the simulator stamps N jobs added at once 1 ms apart ending
+  // now, so a smaller row's jobs, added seconds before, would fall inside a larger row's window.
+  for (const watched of options.watchedJobCounts) rows.push(await callsPerInterval(watched, options.rounds));
+  return rows;
+}
+
+async function callsPerInterval(watched: number, rounds: number) {
   const simulator = await startSimulator({ seed: false, stepMs: 3_600_000 });
   const config = loadConfig({ LOG_LEVEL: 'silent' });
   const client = createBedrockClient(config.upstream, {
@@ -63,33 +71,29 @@ async function perInterval(options: UpstreamOptions) {
   const logger = pino({ level: 'silent' });
   const jobs = createJobsApi({ client, cache: createInProcessJobCache(createTerminalJobCache(0)), deadlineMs: config.upstream.deadlineMs, logger });
   try {
-    const rows = [];
-    for (const watched of options.watchedJobCounts) {
-      // The account also holds as many finished jobs, submitted a day earlier.
-      simulator.engine.addJobs(watched, { status: 'Completed', submitTime: new Date(Date.now() - 86_400_000) }, { paused: true });
-      const ids = simulator.engine.addJobs(watched, { status: 'InProgress' }, { paused: true }).map((job) => job.jobId);
-      // A short interval and no rate cap: the count of calls per round is what is measured.
-      const poller = createPoller({ jobs, pubSub: createJobPubSub(), intervalMs: 50, maxCallsPerSecond: 100_000, concurrency: 10, logger });
-      const rounds: PollerStats[] = [];
-      const enough = new Promise<void>((resolve) =>
-        poller.onRound((stats) => {
-          rounds.push(stats);
-          if (rounds.length > options.rounds) resolve();
-        }),
-      );
-      const releases = ids.map((id) => poller.watch(id));
-      await enough;
-      releases.forEach((release) => release());
-      poller.close();
-      const steady = rounds.slice(1);
-      rows.push({
-        watched,
-        firstRoundCalls: rounds[0]!.lastRoundCalls,
-        steadyCalls: median(steady.map((round) => round.lastRoundCalls)),
-        mode: steady.at(-1)!.lastRoundMode,
-      });
-    }
-    return rows;
+    // The account also holds as many finished jobs, submitted a day earlier.
+    simulator.engine.addJobs(watched, { status: 'Completed', submitTime: new Date(Date.now() - 86_400_000) }, { paused: true });
+    const ids = simulator.engine.addJobs(watched, { status: 'InProgress' }, { paused: true }).map((job) => job.jobId);
+    // A short interval and no rate cap: the count of calls per round is what is measured.
+    const poller = createPoller({ jobs, pubSub: createJobPubSub(), intervalMs: 50, maxCallsPerSecond: 100_000, concurrency: 10, logger });
+    const seen: PollerStats[] = [];
+    const enough = new Promise<void>((resolve) =>
+      poller.onRound((stats) => {
+        seen.push(stats);
+        if (seen.length > rounds) resolve();
+      }),
+    );
+    const releases = ids.map((id) => poller.watch(id));
+    await enough;
+    releases.forEach((release) => release());
+    poller.close();
+    const steady = seen.slice(1);
+    return {
+      watched,
+      firstRoundCalls: seen[0]!.lastRoundCalls,
+      steadyCalls: median(steady.map((round) => round.lastRoundCalls)),
+      mode: steady.at(-1)!.lastRoundMode,
+    };
   } finally {
     client.destroy();
     await simulator.close();
