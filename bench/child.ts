@@ -26,10 +26,15 @@ interface Answer {
 
 export async function startChild<Ready>(
   entry: string,
-  { args = [], env = {}, nodeOptions = [] }: { args?: string[]; env?: Record<string, string>; nodeOptions?: string[] } = {},
+  {
+    args = [],
+    env = {},
+    nodeOptions = [],
+    cwd = root,
+  }: { args?: string[]; env?: Record<string, string>; nodeOptions?: string[]; /** Where `entry` is, and the child runs. */ cwd?: string } = {},
 ): Promise<Child<Ready>> {
   const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', entry, ...args], {
-    cwd: root,
+    cwd,
     env: { ...process.env, LOG_LEVEL: 'silent', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,24 +1,20 @@
 // Gateway overhead: the gateway answering `modelInvocationJob` against a bare graphql-yoga
 // server answering `{ hello }`, measured in the same run, interleaved round by round so that
 // noise from other processes hits both alike. Plus the latency an unfinished job's request adds
-// over the upstream call it needs, with the upstream measured directly through the SDK.
-import { pino } from 'pino';
-import { createBedrockClient } from '../src/bedrock/client.ts';
-import { createJobsApi } from '../src/bedrock/jobs.ts';
-import { createTerminalJobCache } from '../src/bedrock/terminal-job-cache.ts';
-import { createInProcessJobCache } from '../src/bedrock/job-cache.ts';
-import { loadConfig } from '../src/config.ts';
-import { SIMULATOR_CREDENTIALS, SIMULATOR_REGION } from '../src/simulator/index.ts';
+// over the upstream call it needs (added-latency.ts).
+import { measureAddedLatency, type AddedLatency, type AddedLatencyOptions } from './added-latency.ts';
 import { startChild, type Child } from './child.ts';
 import type { GatewayProcessReady } from './gateway-process.ts';
 import { checkAnswer, runLoad, type LoadOptions, type LoadResult } from './http-load.ts';
 import { BARE_QUERY, CLIENT_HEADERS, JOB_QUERY } from './queries.ts';
-import { median, percentile } from './stats.ts';
+import { median } from './stats.ts';
 
 export interface OverheadOptions {
   rounds: number;
   durationSeconds: number;
   connections: number;
+  /** One request at a time, today's gateway (and turn one's) against the direct upstream call. */
+  added: AddedLatencyOptions;
 }
 
 export const BARE = 'bare graphql-yoga, `{ hello }`';
@@ -61,15 +57,7 @@ export interface OverheadResult {
   /** Upstream GetModelInvocationJob calls per request of the unfinished-job scenario. */
   unfinishedCallsPerRequest: number;
   /** Sequential requests (one connection): the gateway's unfinished job against the SDK's own call. */
-  added: {
-    gatewayP50Ms: number;
-    gatewayP99Ms: number;
-    upstreamP50Ms: number;
-    upstreamP99Ms: number;
-    /** The bare server's `{ hello }`, one request at a time: an HTTP round trip to a GraphQL server. */
-    bareP50Ms: number;
-    bareP99Ms: number;
-  };
+  added: AddedLatency;
 }
 
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
@@ -129,61 +117,9 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       };
     });
 
-    const added = await measureAddedLatency(cached, bare, options);
+    const added = await measureAddedLatency(cached, bare, options.added);
     return { scenarios: summaries, unfinishedCallsPerRequest: (calls.GetModelInvocationJob ?? 0) / CALL_COUNT_REQUESTS, added };
   } finally {
     await Promise.all([bare.close(), bareWithoutBodyLimit.close(), cached.close(), uncached.close(), production.close()]);
-  }
-}
-
-/**
- * One request at a time, so latencies are not queueing: the gateway answering an unfinished job
- * (one GetModelInvocationJob each), then the same call made directly with the SDK against the
- * same simulator, alternating, median of each round's percentiles.
- */
-async function measureAddedLatency(gateway: Child<GatewayProcessReady>, bare: Child<{ url: string }>, options: OverheadOptions) {
-  const config = loadConfig({ LOG_LEVEL: 'silent' });
-  const client = createBedrockClient(config.upstream, {
-    endpoint: gateway.ready.simulatorUrl,
-    region: SIMULATOR_REGION,
-    credentials: SIMULATOR_CREDENTIALS,
-  });
-  const jobs = createJobsApi({
-    client,
-    cache: createInProcessJobCache(createTerminalJobCache(0)),
-    deadlineMs: config.upstream.deadlineMs,
-    logger: pino({ level: 'silent' }),
-  });
-  const direct = async (durationMs: number) => {
-    const latencies: number[] = [];
-    const end = performance.now() + durationMs;
-    while (performance.now() < end) {
-      const started = performance.now();
-      await jobs.getJob(gateway.ready.unfinishedJobId);
-      latencies.push(performance.now() - started);
-    }
-    return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
-  };
-  const sequential = { headers: CLIENT_HEADERS, connections: 1, durationSeconds: options.durationSeconds };
-  const viaGateway = () =>
-    runLoad({ ...sequential, url: gateway.ready.url, query: JOB_QUERY, variables: { id: gateway.ready.unfinishedJobId } });
-  // What one HTTP round trip to a GraphQL server costs by itself, for scale.
-  const viaBare = () => runLoad({ ...sequential, url: bare.ready.url, query: BARE_QUERY });
-  try {
-    await direct(Math.min(500, options.durationSeconds * 1000));
-    const rounds: Array<{ gateway: LoadResult; upstream: { p50Ms: number; p99Ms: number }; bare: LoadResult }> = [];
-    for (let round = 0; round < options.rounds; round++) {
-      rounds.push({ gateway: await viaGateway(), upstream: await direct(options.durationSeconds * 1000), bare: await viaBare() });
-    }
-    return {
-      gatewayP50Ms: median(rounds.map((r) => r.gateway.p50Ms)),
-      gatewayP99Ms: median(rounds.map((r) => r.gateway.p99Ms)),
-      upstreamP50Ms: median(rounds.map((r) => r.upstream.p50Ms)),
-      upstreamP99Ms: median(rounds.map((r) => r.upstream.p99Ms)),
-      bareP50Ms: median(rounds.map((r) => r.bare.p50Ms)),
-      bareP99Ms: median(rounds.map((r) => r.bare.p99Ms)),
-    };
-  } finally {
-    client.destroy();
   }
 }

@@ -2,7 +2,8 @@
 // per benchmark, and the targets.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { OverheadResult } from './overhead.ts';
+import { renderAddedLatency } from './added-latency.ts';
+import type { OverheadOptions, OverheadResult } from './overhead.ts';
 import type { StartupResult } from './startup.ts';
 import { count, kib, ms, percent, table } from './report-format.ts';
 import { round } from './stats.ts';
@@ -16,7 +17,7 @@ import type { UpstreamResult } from './upstream.ts';
 
 export interface BenchResults {
   quick: boolean;
-  settings: { rounds: number; durationSeconds: number; connections: number };
+  settings: OverheadOptions;
   loadAverageAtStart: number[];
   overhead?: OverheadResult;
   upstream?: UpstreamResult;
@@ -91,27 +92,7 @@ export function renderReport(results: BenchResults): string {
     );
     out.push(overheadTable(overhead));
     out.push('', `Upstream calls per request for the unfinished job: ${round(overhead.unfinishedCallsPerRequest, 3)}.`, '');
-    const { added } = overhead;
-    out.push(
-      'Latency an unfinished job\'s request adds over the upstream call it needs, one request at a time (no queueing): the ' +
-        'gateway answering `modelInvocationJob`, against the same GetModelInvocationJob made directly with the AWS SDK against ' +
-        'the same simulator, alternating, median of each run\'s percentiles. What is added includes the client\'s HTTP round ' +
-        'trip to the gateway, which the direct call does not make; the bare server\'s answer, one request at a time, shows what ' +
-        'such a round trip costs by itself.',
-      '',
-    );
-    out.push(
-      table(
-        ['', 'p50 ms', 'p99 ms'],
-        [
-          ['gateway, unfinished job', ms(added.gatewayP50Ms), ms(added.gatewayP99Ms)],
-          ['GetModelInvocationJob with the SDK directly', ms(added.upstreamP50Ms), ms(added.upstreamP99Ms)],
-          ['**added by the gateway**', ms(added.gatewayP50Ms - added.upstreamP50Ms), ms(added.gatewayP99Ms - added.upstreamP99Ms)],
-          ['for scale: bare graphql-yoga, `{ hello }`', ms(added.bareP50Ms), ms(added.bareP99Ms)],
-        ],
-      ),
-      '',
-    );
+    out.push(renderAddedLatency(overhead.added, settings.added), '');
   }
 
   if (results.upstream) {
@@ -362,13 +343,14 @@ export function renderSummary(results: BenchResults): string {
     '',
   ];
   if (results.overhead) {
-    const { added } = results.overhead;
+    const { today, turnOne, bareP50Ms } = results.overhead.added;
     out.push(
       overheadTable(results.overhead),
       '',
-      `An unfinished job's request, one at a time, takes ${ms(added.gatewayP50Ms)} ms p50 / ${ms(added.gatewayP99Ms)} ms p99 against ` +
-        `${ms(added.upstreamP50Ms)} / ${ms(added.upstreamP99Ms)} ms for the upstream call alone (a bare \`{ hello }\` round trip: ` +
-        `${ms(added.bareP50Ms)} / ${ms(added.bareP99Ms)} ms).`,
+      `An unfinished job's request, one at a time, takes ${ms(today.gatewayP50Ms)} ms p50 against ${ms(today.upstreamP50Ms)} ms ` +
+        `for the upstream call alone: the gateway adds ${ms(today.addedP50Ms)} ms` +
+        ('differenceMs' in turnOne ? ` (turn one's gateway, in the same rounds: ${ms(turnOne.addedP50Ms)} ms)` : '') +
+        `, a bare \`{ hello }\` round trip included (${ms(bareP50Ms)} ms by itself).`,
       '',
     );
   }

@@ -56,7 +56,7 @@ export interface BenchSettings {
 export function settingsFor(quick: boolean): BenchSettings {
   return quick
     ? {
-        http: { rounds: 1, durationSeconds: 1, connections: 10 },
+        http: { rounds: 1, durationSeconds: 1, connections: 10, added: { rounds: 1, durationSeconds: 1, turnOne: false } },
         upstream: { operationJobCounts: [1, 10], watchedJobCounts: [1, 100], rounds: 2 },
         subscriptions: { connections: 10, perConnection: 10, rounds: 1 },
         memory: { counts: [100, 200], perConnection: 10 },
@@ -66,7 +66,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         results: { records: 2000, pageSize: 500, rounds: 1 },
       }
     : {
-        http: { rounds: 5, durationSeconds: 3, connections: 10 },
+        http: { rounds: 5, durationSeconds: 3, connections: 10, added: { rounds: 20, durationSeconds: 1, turnOne: true } },
         upstream: { operationJobCounts: [1, 10, 100], watchedJobCounts: [1, 100, 1000, 10_000], rounds: 3 },
         subscriptions: { connections: 100, perConnection: 100, rounds: 3 },
         memory: { counts: [10_000, 25_000, 50_000], perConnection: 100 },

@@ -12,7 +12,7 @@ describe('npm run bench', () => {
         quick: true,
         only: ['overhead', 'upstream', 'subscriptions', 'memory', 'release', 'burst', 'results'],
         settings: {
-          http: { rounds: 1, durationSeconds: 0.2, connections: 2 },
+          http: { rounds: 1, durationSeconds: 0.2, connections: 2, added: { rounds: 2, durationSeconds: 0.2, turnOne: true } },
           upstream: { operationJobCounts: [2], watchedJobCounts: [10], rounds: 1 },
           subscriptions: { connections: 2, perConnection: 3, rounds: 1 },
           memory: { counts: [6], perConnection: 3 },
@@ -29,6 +29,10 @@ describe('npm run bench', () => {
       expect(report).toContain(section);
     }
     expect(results.overhead!.scenarios.every((scenario) => scenario.requestsPerSecond > 0)).toBe(true);
+    // Turn one's gateway, from the repository's history, ran beside today's in both rounds.
+    const { turnOne } = results.overhead!.added;
+    expect('notMeasured' in turnOne ? turnOne.notMeasured : turnOne.addedByRound.length).toBe(2);
+    expect(report).toContain("turn one's gateway (44b3981), unfinished job");
     expect(results.subscriptions!.gateway.fanOut.events).toBe(4);
     expect(results.subscriptions!.bare.fanOut.events).toBe(4);
     expect(results.subscriptions!.clientProcesses).toBe(Math.min(availableParallelism(), 2));
