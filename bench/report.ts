@@ -192,9 +192,9 @@ export function renderReport(results: BenchResults): string {
   if (results.release) {
     out.push('## Releasing subscriptions', '');
     out.push(
-      'A mass disconnect: N subscriptions, each on its own job, ended at once through the feed and the poller in one process ' +
+      'A mass disconnect: N subscriptions, each on its own job, ended at once through the feed and the poller in a fresh process ' +
         "(each lets go of its cohort, its caller's watch quota and its poller watch; the poller then checks once whether anything is left to poll). " +
-        'Time from the first release to the turn after the last; per-subscription cost that stays flat as N grows is linear.',
+        'Time from the first release to the turn after the last, median of the rounds; per-subscription cost that stays flat as N grows is linear.',
       '',
       releaseTable(results.release),
       '',

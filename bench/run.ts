@@ -70,7 +70,7 @@ export function settingsFor(quick: boolean): BenchSettings {
         upstream: { operationJobCounts: [1, 10, 100], watchedJobCounts: [1, 100, 1000, 10_000], rounds: 3 },
         subscriptions: { connections: 100, perConnection: 100, rounds: 3 },
         memory: { counts: [10_000, 25_000, 50_000], perConnection: 100 },
-        release: { counts: [2500, 5000, 10_000], rounds: 3 },
+        release: { counts: [2500, 5000, 10_000], rounds: 5 },
         burst: { jobs: 20, subscribers: 2000, perConnection: 10, rounds: 7 },
         startup: { runs: 5 },
         results: { records: 12_000, pageSize: 1000, rounds: 3 },
