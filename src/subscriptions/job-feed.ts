@@ -68,7 +68,7 @@ export function createJobFeed({ poller, pubSub, onFanOut, maxWatchedJobsPerCalle
   const fanOut = createFanOut(onFanOut);
   // Every open stream, to end them all on close().
   const open = new Set<{ end(): void }>();
-  // One pub/sub subscription per followed job, shared by all of its streams: an observation
+  // One pub/sub listener per followed job, shared by all of its streams: an observation
   // costs one dispatch, not one per subscriber.
   const byJob = new Map<string, { cohorts: Cohorts; close(): void }>();
   // First events are shared too: streams starting from one state of a job get one event, stamped
@@ -117,11 +117,8 @@ export function createJobFeed({ poller, pubSub, onFanOut, maxWatchedJobsPerCalle
     let job = byJob.get(jobId);
     if (!job) {
       const cohorts = new Cohorts(keyOf);
-      const observations = pubSub.subscribe('job:changed', jobId);
-      void (async () => {
-        for await (const observation of observations) fanOut.add(cohorts.advance(observation), observation.observedAt);
-      })();
-      job = { cohorts, close: () => void observations.return() };
+      const close = pubSub.listenToJob(jobId, (observation) => fanOut.add(cohorts.advance(observation), observation.observedAt));
+      job = { cohorts, close };
       byJob.set(jobId, job);
     }
     const own = job;

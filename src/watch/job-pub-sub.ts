@@ -22,10 +22,37 @@ export type JobTopics = {
   'jobs:statusChanged': [change: AccountJobChange];
 };
 
-export type JobPubSub = PubSub<JobTopics>;
+export interface JobPubSub extends PubSub<JobTopics> {
+  /**
+   * Hands `take` every observation of one job until the returned function is called: a listener
+   * on the event target itself, for what follows one job each (the feed, the watch set), where
+   * `subscribe`'s iterator and the loop reading it would cost promises per job and per event.
+   * Each observation is handed over in a microtask of its own, in order, as an iterator would:
+   * never inside the publisher's own loop, and never after the returned function was called.
+   */
+  listenToJob(jobId: string, take: (observation: JobObservation) => void): () => void;
+}
 
 export function createJobPubSub(eventTarget?: PubSubEventTarget<JobTopics>): JobPubSub {
-  return createPubSub<JobTopics>(eventTarget ? { eventTarget } : {});
+  // Yoga's own default, made here so that listenToJob listens where publish dispatches.
+  const target = eventTarget ?? (new EventTarget() as PubSubEventTarget<JobTopics>);
+  const pubSub = createPubSub<JobTopics>({ eventTarget: target });
+  return Object.assign(pubSub, {
+    listenToJob(jobId: string, take: (observation: JobObservation) => void) {
+      // The topic as Yoga's publish names it: the routing key, then the id.
+      const topic = `job:changed:${jobId}`;
+      let listening = true;
+      const listener = (event: CustomEvent<JobObservation>) =>
+        queueMicrotask(() => {
+          if (listening) take(event.detail);
+        });
+      target.addEventListener(topic, listener as (event: CustomEvent) => void);
+      return () => {
+        listening = false;
+        target.removeEventListener(topic, listener as (event: CustomEvent) => void);
+      };
+    },
+  });
 }
 
 /**

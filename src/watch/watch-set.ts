@@ -3,7 +3,7 @@
 // With peers (shared ownership) it also follows the states other instances publish for them.
 import { isOlderState, isTerminalStatus, jobStateKey, mergeJobState, type ModelInvocationJob } from '../bedrock/job.ts';
 import { createBackoff, type Backoff, type BackoffOptions } from './backoff.ts';
-import { followTopic, type JobPubSub } from './job-pub-sub.ts';
+import type { JobPubSub } from './job-pub-sub.ts';
 import { jobLease, type PollOwnership } from './poll-ownership.ts';
 
 export interface WatchSetOptions {
@@ -80,7 +80,7 @@ export function createWatchSet({ pubSub, ownership, backoff }: WatchSetOptions):
     };
     entries.set(jobId, entry);
     if (ownership.shared) {
-      entry.unfollow = followTopic(pubSub.subscribe('job:changed', jobId), ({ job }) => absorb(jobId, job));
+      entry.unfollow = pubSub.listenToJob(jobId, ({ job }) => absorb(jobId, job));
     }
     return entry;
   };
