@@ -4,9 +4,6 @@
 // is typed needs two callbacks. Its scripts run under a Content-Security-Policy that allows these
 // inline scripts by their hashes and nothing else.
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { compileFunction } from 'node:vm';
 import type { GraphiQLOptions } from 'graphql-yoga';
 
 /**
@@ -51,9 +48,9 @@ export interface GraphiQLPage {
   contentSecurityPolicy: string;
 }
 
-/** Renders the page and its policy, from the bundle loaded for this call only. */
+/** Renders the page and its policy. Loads the bundle's module on first call. */
 export async function renderGraphiQLPage(options: GraphiQLOptions): Promise<GraphiQLPage> {
-  const { css, js, favicon, editorWorkerService, jsonWorker, graphqlWorker } = await loadBundle();
+  const { css, js, favicon, editorWorkerService, jsonWorker, graphqlWorker } = await import('@graphql-yoga/render-graphiql/graphiql');
   const bundleScript = inlineScript(`
       // Monaco's workers run from blobs of the page's own text.
       function prepareBlob(workerContent) {
@@ -95,22 +92,6 @@ ${START_GRAPHIQL}
 </html>
 `;
   return { html, contentSecurityPolicy: contentSecurityPolicy([bundleScript, startScript]) };
-}
-
-type GraphiQLBundle = typeof import('@graphql-yoga/render-graphiql/graphiql');
-
-/**
- * The bundle's strings, from the package's CommonJS build, for one rendering: read without
- * blocking, then run as a function of `exports` (the file sets string exports and nothing else),
- * so that all of it is garbage once the page is made. Imported as an ES module, which is never
- * unloaded, its source and strings held about 34 MB of heap for the life of the process.
- */
-async function loadBundle(): Promise<GraphiQLBundle> {
-  const path = createRequire(import.meta.url).resolve('@graphql-yoga/render-graphiql/graphiql');
-  const source = await readFile(path, 'utf8');
-  const module = { exports: {} as GraphiQLBundle };
-  compileFunction(source, ['exports', 'module'], { filename: path })(module.exports, module);
-  return module.exports;
 }
 
 /**

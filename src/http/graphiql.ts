@@ -40,8 +40,8 @@ export interface GraphiQL {
 }
 
 /**
- * GraphiQL with the example for `exampleJobIds`. Its bundle (half a second to load) is read on
- * the first page request, or by `preload()`, never at start-up, and let go once the page is made.
+ * GraphiQL with the example for `exampleJobIds`. Its module (half a second to load, the whole
+ * GraphiQL bundle) is imported on the first page request, or by `preload()`, never at start-up.
  */
 export function createGraphiQL(exampleJobIds: readonly string[]): GraphiQL {
   const options: GraphiQLOptions = {
