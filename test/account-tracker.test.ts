@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { JobStatus, ModelInvocationJob } from '../src/bedrock/job.ts';
 import { jobIdFromArn } from '../src/bedrock/job-identifier.ts';
 import { createAccountTracker } from '../src/watch/account-tracker.ts';
-import { createJobPubSub, followTopic, type AccountJobChange } from '../src/watch/job-pub-sub.ts';
+import { createJobPubSub, type AccountJobChange } from '../src/watch/job-pub-sub.ts';
 import { ACCOUNT_LEASE, createLocalPollOwnership, type PollOwnership } from '../src/watch/poll-ownership.ts';
 
 const disposals: Array<() => void> = [];
@@ -46,7 +46,7 @@ function trackerWith(ownership: PollOwnership = createLocalPollOwnership()) {
   const tracker = createAccountTracker({ pubSub, ownership });
   const published: AccountJobChange[] = [];
   let markerArrived: (() => void) | undefined;
-  const unfollow = followTopic(pubSub.subscribe('jobs:statusChanged'), (change) => {
+  const unfollow = pubSub.listenToAccount((change) => {
     if (change.job === MARKER) markerArrived?.();
     else published.push(change);
   });

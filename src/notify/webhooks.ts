@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { jobStatusName, type JobStatus } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
-import { followTopic, type AccountJobChange, type JobPubSub } from '../watch/job-pub-sub.ts';
+import type { AccountJobChange, JobPubSub } from '../watch/job-pub-sub.ts';
 import type { Poller } from '../watch/poller.ts';
 import type { WebhookClaims } from './webhook-claims.ts';
 import { createWebhookReceiver, type WebhookOutcome } from './webhook-delivery.ts';
@@ -93,7 +93,7 @@ export function createWebhooks(options: WebhookOptions, parts: WebhookParts): We
   };
 
   // Every instance hears every change (with Redis, peers' too): the claim picks the one that sends.
-  const unfollow = followTopic(parts.pubSub.subscribe('jobs:statusChanged'), (change) => {
+  const unfollow = parts.pubSub.listenToAccount((change) => {
     if (!isAnnounced(change, statuses)) return;
     announce(change).catch((error: unknown) => logger.error({ err: error }, 'announcing a status change failed'));
   });

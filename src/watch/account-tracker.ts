@@ -14,7 +14,7 @@
 // holder's events into their map, so whichever takes the lease over goes on with what it knew.
 import { isTerminalStatus, type JobStatus, type ModelInvocationJob } from '../bedrock/job.ts';
 import { jobIdFromArn } from '../bedrock/job-identifier.ts';
-import { followTopic, type JobPubSub } from './job-pub-sub.ts';
+import type { JobPubSub } from './job-pub-sub.ts';
 import { ACCOUNT_LEASE, type PollOwnership } from './poll-ownership.ts';
 
 export type AccountTrackingState = 'off' | 'baseline' | 'settling' | 'live';
@@ -95,7 +95,7 @@ export function createAccountTracker({ pubSub, ownership }: AccountTrackerOption
     state = 'baseline';
     if (ownership.shared) {
       // A peer's change: remembered, not republished (it already reached our subscribers).
-      unfollow = followTopic(pubSub.subscribe('jobs:statusChanged'), ({ job }) => {
+      unfollow = pubSub.listenToAccount(({ job }) => {
         if (state !== 'off') record(jobIdFromArn(job.jobArn), job);
       });
     }

@@ -27,41 +27,33 @@ export interface JobPubSub extends PubSub<JobTopics> {
    * Hands `take` every observation of one job until the returned function is called: a listener
    * on the event target itself, for what follows one job each (the feed, the watch set), where
    * `subscribe`'s iterator and the loop reading it would cost promises per job and per event.
-   * Each observation is handed over in a microtask of its own, in order, as an iterator would:
-   * never inside the publisher's own loop, and never after the returned function was called.
+   * Each event is handed over in a microtask of its own, in order, as an iterator would: never
+   * inside the publisher's own loop, and never after the returned function was called.
    */
   listenToJob(jobId: string, take: (observation: JobObservation) => void): () => void;
+  /** The same for every status change in the account (`jobs:statusChanged`). */
+  listenToAccount(take: (change: AccountJobChange) => void): () => void;
 }
 
 export function createJobPubSub(eventTarget?: PubSubEventTarget<JobTopics>): JobPubSub {
-  // Yoga's own default, made here so that listenToJob listens where publish dispatches.
+  // Yoga's own default, made here so that the listeners listen where publish dispatches.
   const target = eventTarget ?? (new EventTarget() as PubSubEventTarget<JobTopics>);
   const pubSub = createPubSub<JobTopics>({ eventTarget: target });
+  // `topic` as Yoga's publish names it: the routing key, then the id when there is one.
+  const listen = <T>(topic: string, take: (event: T) => void) => {
+    let listening = true;
+    const listener = (event: CustomEvent<T>) =>
+      queueMicrotask(() => {
+        if (listening) take(event.detail);
+      });
+    target.addEventListener(topic, listener as (event: CustomEvent) => void);
+    return () => {
+      listening = false;
+      target.removeEventListener(topic, listener as (event: CustomEvent) => void);
+    };
+  };
   return Object.assign(pubSub, {
-    listenToJob(jobId: string, take: (observation: JobObservation) => void) {
-      // The topic as Yoga's publish names it: the routing key, then the id.
-      const topic = `job:changed:${jobId}`;
-      let listening = true;
-      const listener = (event: CustomEvent<JobObservation>) =>
-        queueMicrotask(() => {
-          if (listening) take(event.detail);
-        });
-      target.addEventListener(topic, listener as (event: CustomEvent) => void);
-      return () => {
-        listening = false;
-        target.removeEventListener(topic, listener as (event: CustomEvent) => void);
-      };
-    },
+    listenToJob: (jobId: string, take: (observation: JobObservation) => void) => listen(`job:changed:${jobId}`, take),
+    listenToAccount: (take: (change: AccountJobChange) => void) => listen('jobs:statusChanged', take),
   });
-}
-
-/**
- * Takes every event of a subscription (`pubSub.subscribe(...)`) until the returned function is
- * called, which ends the subscription.
- */
-export function followTopic<T>(events: AsyncIterableIterator<T> & { return(): unknown }, take: (event: T) => void): () => void {
-  void (async () => {
-    for await (const event of events) take(event);
-  })();
-  return () => void events.return();
 }
